@@ -1,0 +1,103 @@
+// The Debezium connector: its configuration lives in connectors/erp-postgres.json;
+// the endpoints of the database it reads come from settings at registration time,
+// so the same file serves the native stack, Docker and a user's own cluster.
+import fs from 'node:fs';
+import { z } from 'zod';
+import { projectPath } from '../paths.js';
+import type { Settings } from '../settings.js';
+import { fetchWithTimeout, waitFor } from '../stack/wait.js';
+
+const connectorFile = z.object({ name: z.string(), config: z.record(z.string(), z.string()) });
+
+export type ConnectorConfig = Record<string, string>;
+
+export function loadConnectorConfig(settings: Settings, file = projectPath('connectors', 'erp-postgres.json')): ConnectorConfig {
+  const parsed = connectorFile.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return withDatabase(parsed.data.config, settings.connectErpDatabaseUrl, settings.topicPrefix);
+}
+
+/** Overrides database.* and topic.prefix from the ERP database URL as Connect sees it. */
+export function withDatabase(config: ConnectorConfig, databaseUrl: string, topicPrefix: string): ConnectorConfig {
+  const url = new URL(databaseUrl);
+  const fileprefix = config['topic.prefix'] ?? 'erp';
+  const out: ConnectorConfig = {
+    ...config,
+    'database.hostname': url.hostname,
+    'database.port': url.port || '5432',
+    'database.user': decodeURIComponent(url.username) || 'postgres',
+    'database.password': decodeURIComponent(url.password),
+    'database.dbname': url.pathname.replace(/^\//, '') || 'postgres',
+    'topic.prefix': topicPrefix,
+  };
+  // Topic-creation regexes name topics by prefix: follow a renamed prefix.
+  for (const [key, value] of Object.entries(out)) {
+    if (/^topic\.creation\.[^.]+\.include$/.test(key) && fileprefix !== topicPrefix) {
+      out[key] = value.replaceAll(`${fileprefix.replaceAll('.', '\\.')}\\.`, `${topicPrefix.replaceAll('.', '\\.')}\\.`);
+    }
+  }
+  return out;
+}
+
+export interface ConnectorState {
+  readonly connector: string;
+  readonly tasks: readonly { id: number; state: string; trace?: string }[];
+}
+
+const statusSchema = z.object({
+  connector: z.object({ state: z.string() }),
+  tasks: z.array(z.object({ id: z.number(), state: z.string(), trace: z.string().optional() })),
+});
+
+export class ConnectClient {
+  constructor(private readonly baseUrl: string, private readonly timeoutMs = 10_000) {}
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const init: RequestInit = { method, headers: { 'content-type': 'application/json', accept: 'application/json' } };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    return fetchWithTimeout(`${this.baseUrl}${path}`, init, this.timeoutMs);
+  }
+
+  async plugins(): Promise<string[]> {
+    const res = await this.request('GET', '/connector-plugins');
+    if (!res.ok) throw new Error(`GET /connector-plugins: HTTP ${res.status}`);
+    return ((await res.json()) as { class: string }[]).map((p) => p.class);
+  }
+
+  /** Creates or updates the connector (PUT is idempotent). */
+  async put(name: string, config: ConnectorConfig): Promise<void> {
+    const res = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/config`, config);
+    if (!res.ok) throw new Error(`registering connector ${name}: HTTP ${res.status} ${await res.text()}`);
+  }
+
+  async status(name: string): Promise<ConnectorState | undefined> {
+    const res = await this.request('GET', `/connectors/${encodeURIComponent(name)}/status`);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`GET connector status: HTTP ${res.status}`);
+    const parsed = statusSchema.parse(await res.json());
+    return { connector: parsed.connector.state, tasks: parsed.tasks };
+  }
+
+  async delete(name: string): Promise<void> {
+    const res = await this.request('DELETE', `/connectors/${encodeURIComponent(name)}`);
+    if (!res.ok && res.status !== 404) throw new Error(`deleting connector ${name}: HTTP ${res.status}`);
+  }
+}
+
+/** Registers the connector and waits until it and its task run; a FAILED task fails fast with its trace. */
+export async function registerConnector(settings: Settings, timeoutMs = 90_000): Promise<ConnectorState> {
+  const client = new ConnectClient(settings.connectUrl);
+  await client.put(settings.connectorName, loadConnectorConfig(settings));
+  return waitFor(
+    `connector ${settings.connectorName} to run`,
+    async () => {
+      const state = await client.status(settings.connectorName);
+      const failed = state?.tasks.find((t) => t.state === 'FAILED');
+      if (failed) throw Object.assign(new Error(`connector task FAILED: ${failed.trace?.split('\n')[0] ?? ''}`), { fatal: true });
+      return state && state.connector === 'RUNNING' && state.tasks.length > 0 && state.tasks.every((t) => t.state === 'RUNNING')
+        ? state
+        : undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}

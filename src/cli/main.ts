@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The `reativa` command. Each subcommand lives in its own file and stays thin:
+// parse, call, print.
+import { Command } from 'commander';
+import { registerDoctor } from './doctor.js';
+import { registerStack } from './stack.js';
+import { registerStart } from './start.js';
+import { SettingsError } from '../settings.js';
+
+const program = new Command()
+  .name('reativa')
+  .description('Reativa: ERP changes to partner webhooks, through Debezium and Kafka')
+  .showHelpAfterError();
+
+registerStack(program);
+registerDoctor(program);
+registerStart(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof SettingsError) console.error(error.message);
+  else console.error(`reativa: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

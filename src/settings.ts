@@ -1,0 +1,113 @@
+// Environment → validated settings, parsed once at startup and passed down.
+// Nothing deeper in the code reads process.env: one place names every variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.map((p) => p.replace(':', '')).join(' or ')}` },
+  );
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((b) => /^[^:\s]+:\d{1,5}$/.test(b)), {
+    message: 'must be a comma-separated list of host:port',
+  });
+
+/** Every variable Reativa reads, with its embedded-stack default. Documented in README.md. */
+const environmentSchema = z.object({
+  REATIVA_STACK: z.enum(['native', 'docker', 'external']).default('native'),
+  REATIVA_STACK_DIR: z.string().min(1).default('.stack'),
+  REATIVA_KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  REATIVA_KAFKA_CLIENT_ID: z.string().min(1).default('reativa'),
+  REATIVA_SCHEMA_REGISTRY_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  REATIVA_CONNECT_URL: url(['http:', 'https:']).default('http://127.0.0.1:8083'),
+  REATIVA_ERP_DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://reativa@127.0.0.1:54320/erp'),
+  // The ERP database as Kafka Connect reaches it (differs from the above inside Docker).
+  REATIVA_CONNECT_ERP_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REATIVA_DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://reativa@127.0.0.1:54320/reativa'),
+  REATIVA_SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1025'),
+  REATIVA_MAIL_WEB_URL: url(['http:', 'https:']).default('http://127.0.0.1:1080'),
+  REATIVA_CONNECTOR_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('erp-postgres'),
+  REATIVA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('erp'),
+  REATIVA_KAFKA_CONTROLLER_PORT: port.default(9093),
+  REATIVA_PG_BIN: z.string().optional(),
+  REATIVA_REGISTRY_JAVA_HOME: z.string().optional(),
+  REATIVA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type StackMode = 'native' | 'docker' | 'external';
+
+export interface Settings {
+  readonly stackMode: StackMode;
+  readonly stackDir: string;
+  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly controllerPort: number };
+  readonly schemaRegistryUrl: string;
+  readonly connectUrl: string;
+  readonly connectorName: string;
+  readonly topicPrefix: string;
+  readonly erpDatabaseUrl: string;
+  readonly connectErpDatabaseUrl: string;
+  readonly reativaDatabaseUrl: string;
+  readonly smtpUrl: string;
+  readonly mailWebUrl: string;
+  readonly pgBin: string | undefined;
+  readonly registryJavaHome: string | undefined;
+  readonly logLevel: string;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Parses the environment; throws SettingsError naming every bad variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    stackMode: e.REATIVA_STACK,
+    stackDir: path.resolve(cwd, e.REATIVA_STACK_DIR),
+    kafka: { brokers: e.REATIVA_KAFKA_BROKERS, clientId: e.REATIVA_KAFKA_CLIENT_ID, controllerPort: e.REATIVA_KAFKA_CONTROLLER_PORT },
+    schemaRegistryUrl: e.REATIVA_SCHEMA_REGISTRY_URL.replace(/\/+$/, ''),
+    connectUrl: e.REATIVA_CONNECT_URL.replace(/\/+$/, ''),
+    connectorName: e.REATIVA_CONNECTOR_NAME,
+    topicPrefix: e.REATIVA_TOPIC_PREFIX,
+    erpDatabaseUrl: e.REATIVA_ERP_DATABASE_URL,
+    connectErpDatabaseUrl: e.REATIVA_CONNECT_ERP_DATABASE_URL ?? e.REATIVA_ERP_DATABASE_URL,
+    reativaDatabaseUrl: e.REATIVA_DATABASE_URL,
+    smtpUrl: e.REATIVA_SMTP_URL,
+    mailWebUrl: e.REATIVA_MAIL_WEB_URL.replace(/\/+$/, ''),
+    pgBin: e.REATIVA_PG_BIN,
+    registryJavaHome: e.REATIVA_REGISTRY_JAVA_HOME,
+    logLevel: e.REATIVA_LOG_LEVEL,
+  };
+}
+
+/** host and port of a URL or host:port string, for port checks and process flags. */
+export function endpointOf(value: string, defaultPort: number): { host: string; port: number } {
+  if (/^[^:/]+:\d+$/.test(value)) {
+    const [host, p] = value.split(':') as [string, string];
+    return { host, port: Number(p) };
+  }
+  const u = new URL(value);
+  return { host: u.hostname, port: u.port ? Number(u.port) : defaultPort };
+}

@@ -1,0 +1,157 @@
+// Configuration and command lines of the stack's JVM services: one Kafka node
+// in KRaft combined mode (broker + controller), one Kafka Connect distributed
+// worker with the Debezium plugin, and Apicurio Registry with in-memory storage.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectPath } from '../paths.js';
+import type { ArtifactLayout } from './artifacts.js';
+import type { LaunchSpec } from './processes.js';
+
+const LOG4J = `-Dlog4j2.configurationFile=${projectPath('stack', 'log4j2.yaml')}`;
+const classpath = (layout: ArtifactLayout) => `${layout.kafkaLibs}/*`;
+
+const properties = (entries: Record<string, string | number>) =>
+  `${Object.entries(entries).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+
+export interface KafkaNode {
+  readonly host: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly dataDir: string;
+  readonly configFile: string;
+}
+
+export function kafkaNode(stackDir: string, host: string, port: number, controllerPort: number): KafkaNode {
+  return {
+    host,
+    port,
+    controllerPort,
+    dataDir: path.join(stackDir, 'kafka', 'data'),
+    configFile: path.join(stackDir, 'kafka', 'server.properties'),
+  };
+}
+
+export function writeKafkaConfig(node: KafkaNode): void {
+  fs.mkdirSync(path.dirname(node.configFile), { recursive: true });
+  fs.writeFileSync(
+    node.configFile,
+    properties({
+      'process.roles': 'broker,controller',
+      'node.id': 1,
+      'controller.quorum.bootstrap.servers': `${node.host}:${node.controllerPort}`,
+      listeners: `PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort}`,
+      'controller.listener.names': 'CONTROLLER',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'log.dirs': node.dataDir,
+      'num.partitions': 1,
+      'default.replication.factor': 1,
+      'min.insync.replicas': 1,
+      'offsets.topic.replication.factor': 1,
+      'offsets.topic.num.partitions': 10,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
+      // Share groups are on by default in 4.3: their state topic needs RF 1 on one node too.
+      'share.coordinator.state.topic.replication.factor': 1,
+      'share.coordinator.state.topic.min.isr': 1,
+      'group.initial.rebalance.delay.ms': 0,
+      // Reativa creates its topics explicitly (src/kafka/topics.ts); Connect creates its own.
+      'auto.create.topics.enable': 'false',
+      'log.cleaner.min.compaction.lag.ms': 0,
+    }),
+  );
+}
+
+export const isKafkaFormatted = (node: KafkaNode) => fs.existsSync(path.join(node.dataDir, 'meta.properties'));
+
+/** Arguments of the one-off storage format run (a new cluster id each fresh stack). */
+export function kafkaFormatArgs(layout: ArtifactLayout, node: KafkaNode): string[] {
+  return [LOG4J, '-cp', classpath(layout), 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId(), '-c', node.configFile];
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding. */
+function clusterId(): string {
+  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+}
+
+export function kafkaLaunch(java: string, layout: ArtifactLayout, node: KafkaNode, stackDir: string): LaunchSpec {
+  return {
+    name: 'kafka',
+    command: java,
+    args: ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', LOG4J, '-cp', classpath(layout), 'kafka.Kafka', node.configFile],
+    cwd: stackDir,
+  };
+}
+
+export interface ConnectWorker {
+  readonly host: string;
+  readonly port: number;
+  readonly configFile: string;
+}
+
+export function writeConnectConfig(stackDir: string, layout: ArtifactLayout, brokers: readonly string[], host: string, port: number): ConnectWorker {
+  const configFile = path.join(stackDir, 'connect', 'connect-distributed.properties');
+  fs.mkdirSync(path.dirname(configFile), { recursive: true });
+  fs.writeFileSync(
+    configFile,
+    properties({
+      'bootstrap.servers': brokers.join(','),
+      'group.id': 'reativa-connect',
+      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'key.converter.schemas.enable': 'false',
+      'value.converter.schemas.enable': 'false',
+      'config.storage.topic': 'reativa-connect-configs',
+      'offset.storage.topic': 'reativa-connect-offsets',
+      'status.storage.topic': 'reativa-connect-status',
+      'config.storage.replication.factor': 1,
+      'offset.storage.replication.factor': 1,
+      'status.storage.replication.factor': 1,
+      'offset.storage.partitions': 1,
+      'status.storage.partitions': 1,
+      // Source offsets (the slot LSN Debezium confirmed) are flushed this often;
+      // a clean stop flushes them too, so a restart resumes where it left off.
+      'offset.flush.interval.ms': 5000,
+      listeners: `http://${host}:${port}`,
+      'rest.advertised.host.name': host,
+      'rest.advertised.port': port,
+      'plugin.path': layout.plugins,
+      // Every plugin here has ServiceLoader manifests: skips a 7 s classpath scan.
+      'plugin.discovery': 'service_load',
+      'topic.creation.enable': 'true',
+    }),
+  );
+  return { host, port, configFile };
+}
+
+export function connectLaunch(java: string, layout: ArtifactLayout, worker: ConnectWorker, stackDir: string): LaunchSpec {
+  return {
+    name: 'connect',
+    command: java,
+    args: ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true', LOG4J, '-cp', classpath(layout), 'org.apache.kafka.connect.cli.ConnectDistributed', worker.configFile],
+    cwd: stackDir,
+  };
+}
+
+/** Apicurio Registry 3.x (needs Java 21+), in-memory storage (its default). */
+export function registryLaunch(java: string, layout: ArtifactLayout, host: string, port: number, stackDir: string): LaunchSpec {
+  return {
+    name: 'registry',
+    command: java,
+    args: [
+      '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+      `-Dquarkus.http.host=${host}`,
+      `-Dquarkus.http.port=${port}`,
+      // Quarkus always opens a management interface (0.0.0.0:9000 by default, not
+      // switchable at run time): keep it on loopback, on a free port of its choosing.
+      `-Dquarkus.management.host=${host}`,
+      '-Dquarkus.management.port=0',
+      '-Dquarkus.http.access-log.enabled=false',
+      '-Dquarkus.log.console.format=%d{HH:mm:ss,SSS} %-5p [%c{1.}] %s%e%n',
+      '-jar', path.join(layout.apicurio, 'quarkus-run.jar'),
+    ],
+    cwd: stackDir,
+  };
+}
