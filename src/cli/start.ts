@@ -14,14 +14,19 @@ export function registerStart(program: Command): void {
     .description('bring the stack up (unless REATIVA_STACK=external) and run the processor until Ctrl-C')
     .option('--no-stack', 'do not start the stack, only the processor')
     .option('--group <id>', 'consumer group id', 'reativa-mapper')
-    .action(async (options: { stack: boolean; group: string }) => {
+    .option('--from-beginning', 'a new group starts at the oldest retained change instead of the newest')
+    .action(async (options: { stack: boolean; group: string; fromBeginning?: boolean }) => {
       const settings = loadSettings();
       const logger = createLogger(settings.logLevel);
       if (options.stack && settings.stackMode !== 'external') {
         await createStack(settings, (line) => logger.info(line)).up();
       }
       const kafka = createKafka(settings, logger);
-      const running = await startChangeLogger(kafka, logger, { topicPrefix: settings.topicPrefix, groupId: options.group });
+      const running = await startChangeLogger(kafka, logger, {
+        topicPrefix: settings.topicPrefix,
+        groupId: options.group,
+        fromBeginning: options.fromBeginning ?? false,
+      });
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;

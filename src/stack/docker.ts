@@ -7,6 +7,7 @@ import { setGlobalCompatibility, registryHealthy } from '../kafka/registry.js';
 import { projectPath, PROJECT_ROOT } from '../paths.js';
 import type { Settings } from '../settings.js';
 import { applySchemas, collectStatus, type Print, type StackStatus } from './native.js';
+import { ensureDatabases } from './postgres.js';
 import { waitFor } from './wait.js';
 
 export const COMPOSE_PROJECT = 'reativa';
@@ -40,6 +41,7 @@ export class DockerStack {
       .withWaitStrategy('connect-1', Wait.forHttp('/connector-plugins', 8083))
       .withWaitStrategy('registry-1', Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
       .up();
+    await ensureDatabases(this.settings.erpDatabaseUrl, [new URL(this.settings.reativaDatabaseUrl).pathname.slice(1)]);
     await applySchemas(this.settings, this.print);
     await waitFor('Apicurio Registry', () => registryHealthy(this.settings.schemaRegistryUrl), { timeoutMs: 60_000 });
     await setGlobalCompatibility(this.settings.schemaRegistryUrl, 'BACKWARD');

@@ -1,0 +1,84 @@
+// Helpers for tests against the real stack: one settings object, ERP rows with
+// unique values per test, and a reader that collects decoded records from a
+// topic so tests wait on conditions (with deadlines), never on sleeps.
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import pg from 'pg';
+import { loadSettings } from '../../src/settings.js';
+import { waitFor } from '../../src/stack/wait.js';
+
+export const settings = loadSettings();
+
+export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'reativa-test', brokers: [...settings.kafka.brokers], logLevel: logLevel.NOTHING });
+}
+
+export function erpPool(): pg.Pool {
+  return new pg.Pool({ connectionString: settings.erpDatabaseUrl, max: 4 });
+}
+
+/** A company and a client of our own, so tests never depend on each other's rows. */
+export async function seedParty(pool: pg.Pool): Promise<{ companyId: number; clientId: number }> {
+  const company = await pool.query<{ id: string }>(
+    "INSERT INTO companies (name, tx_id) VALUES ($1, '12.123.123/0001-14') RETURNING id",
+    [unique('company')],
+  );
+  const client = await pool.query<{ id: string }>(
+    'INSERT INTO people (name, email, phone, cell_phone) VALUES ($1, $2, $3, $4) RETURNING id',
+    [unique('client'), 'cliente@example.com', '(11)3333-4444', '(11)99999-0000'],
+  );
+  return { companyId: Number(company.rows[0]!.id), clientId: Number(client.rows[0]!.id) };
+}
+
+export interface Received<T> {
+  readonly key: Buffer | null;
+  readonly value: T;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** Reads a topic from the beginning in a fresh consumer group and keeps every decoded record. */
+export class TopicReader<T> {
+  readonly records: Received<T>[] = [];
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: string[],
+    private readonly decode: (value: Buffer | null) => Promise<T> | T,
+  ) {}
+
+  async start(): Promise<this> {
+    this.consumer = this.kafka.consumer({ groupId: unique('test-reader'), maxWaitTimeInMs: 200 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        this.records.push({ key: message.key, value: await this.decode(message.value), partition, offset: message.offset });
+      },
+    });
+    return this;
+  }
+
+  /** Waits until `predicate` matches at least `count` records; returns the matches. */
+  async waitFor(predicate: (value: T) => boolean, count = 1, timeoutMs = 10_000): Promise<T[]> {
+    return waitFor(
+      `${count} matching record(s) on ${this.topics.join(', ')}`,
+      async () => {
+        const matches = this.records.map((r) => r.value).filter(predicate);
+        return matches.length >= count ? matches : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  matching(predicate: (value: T) => boolean): T[] {
+    return this.records.map((r) => r.value).filter(predicate);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
