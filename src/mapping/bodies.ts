@@ -1,0 +1,215 @@
+// Payload shaping: the partner-facing JSON bodies. Conventions from the source
+// document: every body has CompanyId, CompanyTxId and ActionType; keys are
+// PascalCase. docs/payloads.md documents each body field by field, and a test
+// checks every example there against what these functions produce.
+import type { Row } from '../capture/envelope.js';
+import type { Company, ContractRecord, ContractService, Enrichment, Patrimony, Person, ServiceProduct } from './enrichment.js';
+import {
+  CONTRACT_STAGE_LABELS,
+  CONTRACT_STATUS_LABELS,
+  SOLICITATION_STATUS_LABELS,
+  TITLE_STATUS_LABELS,
+  coded,
+} from './labels.js';
+import { ACTION_TYPE, type Action, type Body } from './trigger.js';
+
+export function header(company: Company, action: Action): Body {
+  return { CompanyId: company.id, CompanyTxId: company.txId, ActionType: ACTION_TYPE[action] };
+}
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
+
+export function clientBody(person: Person | undefined): Body | null {
+  if (!person) return null;
+  return {
+    Id: person.id,
+    Name: person.name,
+    TxId: person.txId,
+    Email: person.email,
+    Phone: person.phone,
+    CellPhone: person.cellPhone,
+  };
+}
+
+export function serviceBody(service: Pick<ContractService, 'id' | 'serviceProductId'>, product: ServiceProduct | undefined): Body {
+  return {
+    Id: service.id,
+    ServiceProductId: service.serviceProductId,
+    Title: product?.title ?? null,
+    IntegrationCode: product?.integrationCode ?? null,
+    IntegratorId: product?.integratorId ?? null,
+  };
+}
+
+/** The contract's current services, optionally only those of one integrator. */
+export function servicesOf(contractId: number, enrichment: Enrichment, integratorId?: number): Body[] {
+  return (enrichment.contractServices.get(contractId) ?? [])
+    .map((s) => ({ s, p: enrichment.serviceProducts.get(s.serviceProductId) }))
+    .filter(({ p }) => integratorId === undefined || p?.integratorId === integratorId)
+    .map(({ s, p }) => serviceBody(s, p));
+}
+
+export function contractRecordFromRow(row: Row): ContractRecord {
+  return {
+    id: Number(row.id),
+    companyId: Number(row.company_id),
+    clientId: Number(row.client_id),
+    contractNumber: String(row.contract_number ?? ''),
+    stage: String(row.stage ?? ''),
+    status: String(row.status ?? ''),
+    billingPeriod: num(row.billing_period),
+    negotiationId: str(row.negotiation_id),
+  };
+}
+
+/** The Contract group shared by contract and service bodies. */
+export function contractBody(contract: ContractRecord, client: Person | undefined, services: Body[]): Body {
+  return {
+    Id: contract.id,
+    ContractNumber: contract.contractNumber,
+    Stage: coded(contract.stage, CONTRACT_STAGE_LABELS),
+    Status: coded(contract.status, CONTRACT_STATUS_LABELS),
+    BillingPeriod: contract.billingPeriod,
+    ThirdPartyInformation: { NegotiationId: contract.negotiationId },
+    Client: clientBody(client),
+    Services: services,
+  };
+}
+
+export function contractChangeBody(company: Company, action: Action, contract: ContractRecord, client: Person | undefined, services: Body[]): Body {
+  return { ...header(company, action), Contract: contractBody(contract, client, services) };
+}
+
+export function serviceChangeBody(
+  company: Company,
+  action: Action,
+  contract: ContractRecord,
+  client: Person | undefined,
+  services: Body[],
+  change: { added: Body[]; removed: Body[] },
+): Body {
+  return {
+    ...header(company, action),
+    Contract: contractBody(contract, client, services),
+    ServiceChange: { Added: change.added, Removed: change.removed },
+  };
+}
+
+export function patrimonyChangeBody(
+  company: Company,
+  action: Action,
+  contract: ContractRecord,
+  client: Person | undefined,
+  link: Row,
+  patrimony: Patrimony,
+): Body {
+  return {
+    ...header(company, action),
+    Contract: contractBody(contract, client, []),
+    Patrimony: {
+      Id: patrimony.id,
+      LinkId: num(link.id),
+      SerialNumber: patrimony.serialNumber,
+      Description: patrimony.description,
+      IntegrationCode: patrimony.integrationCode,
+      IntegratorId: patrimony.integratorId,
+      LinkedAt: str(link.linked_at),
+    },
+  };
+}
+
+export function connectionBody(company: Company, action: Action, row: Row, contract: ContractRecord | undefined): Body {
+  return {
+    ...header(company, action),
+    ContractConnection: {
+      Id: num(row.id),
+      ContractId: num(row.contract_id),
+      ContractNumber: contract?.contractNumber ?? null,
+      Login: str(row.login),
+      IpAddress: str(row.ip_address),
+      MacAddress: str(row.mac_address),
+      Active: bool(row.active),
+    },
+  };
+}
+
+export function solicitationBody(company: Company, action: Action, row: Row, client: Person | undefined): Body {
+  return {
+    ...header(company, action),
+    Solicitation: {
+      Id: num(row.id),
+      ContractId: num(row.contract_id),
+      Protocol: str(row.protocol),
+      Subject: str(row.subject),
+      Status: coded(row.status, SOLICITATION_STATUS_LABELS),
+      Client: clientBody(client),
+    },
+  };
+}
+
+export function reportBody(company: Company, action: Action, row: Row, solicitation: { id: number; protocol: string; contractId: number | null }): Body {
+  return {
+    ...header(company, action),
+    Report: {
+      Id: num(row.id),
+      SolicitationId: solicitation.id,
+      Protocol: solicitation.protocol,
+      ContractId: solicitation.contractId,
+      Description: str(row.description),
+      CreatedAt: str(row.created_at),
+    },
+  };
+}
+
+export function titleBody(company: Company, action: Action, row: Row, client: Person | undefined): Body {
+  return {
+    ...header(company, action),
+    Title: {
+      Id: num(row.id),
+      ContractId: num(row.contract_id),
+      TitleNumber: str(row.title_number),
+      IssueDate: str(row.issue_date),
+      DueDate: str(row.due_date),
+      Amount: str(row.amount),
+      Status: coded(row.status, TITLE_STATUS_LABELS),
+      Client: clientBody(client),
+    },
+  };
+}
+
+export function receiptBody(company: Company, action: Action, row: Row, title: { id: number; titleNumber: string; contractId: number | null }): Body {
+  return {
+    ...header(company, action),
+    Receipt: {
+      Id: num(row.id),
+      TitleId: title.id,
+      TitleNumber: title.titleNumber,
+      ContractId: title.contractId,
+      ReceiptDate: str(row.receipt_date),
+      AmountPaid: str(row.amount_paid),
+      PaymentMethod: str(row.payment_method),
+    },
+  };
+}
+
+/** Electronic signature: exactly the source document's example (section 8.1). */
+export function signatureBody(company: Company, action: Action, row: Row, contract: ContractRecord | undefined): Body {
+  return {
+    ...header(company, action),
+    Contract: {
+      ThirdPartyInformation: { NegotiationId: contract?.negotiationId ?? null },
+      ElectronicSignatures: [
+        {
+          Code: str(row.code),
+          Name: str(row.signer_name),
+          Email: str(row.email),
+          Phone: str(row.phone),
+          Url: str(row.url),
+          Status: num(row.status),
+        },
+      ],
+    },
+  };
+}

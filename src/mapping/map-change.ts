@@ -1,0 +1,255 @@
+// The heart of the mapper, pure: one Debezium change plus the batch's
+// enrichment data in, zero or more trigger events out, or a reason why the
+// change cannot be mapped (which the runner sends to the dead-letter topic).
+import type { Change, Row } from '../capture/envelope.js';
+import {
+  connectionBody,
+  contractChangeBody,
+  contractRecordFromRow,
+  patrimonyChangeBody,
+  receiptBody,
+  reportBody,
+  serviceBody,
+  serviceChangeBody,
+  servicesOf,
+  signatureBody,
+  solicitationBody,
+  titleBody,
+} from './bodies.js';
+import type { Company, ContractRecord, Enrichment, Person } from './enrichment.js';
+import { mappingFor, type TableMapping } from './table-map.js';
+import { eventId, type Action, type Body, type SourcePosition, type StandardEntity, type TriggerEvent, type TriggerKind } from './trigger.js';
+
+export type MapResult = { readonly ok: true; readonly events: TriggerEvent[] } | { readonly ok: false; readonly reason: string };
+
+const OP_ACTION: Partial<Record<Change['op'], Action>> = { c: 'insert', u: 'update', d: 'delete' };
+
+/** Contract columns whose change the SVA partners must hear about (activation depends on them). */
+const ACTIVATION_COLUMNS = ['stage', 'status'];
+
+class Unmappable extends Error {}
+const fail = (reason: string): never => {
+  throw new Unmappable(reason);
+};
+
+const DAY_MS = 86_400_000;
+
+/** Debezium DATE (days since epoch) → YYYY-MM-DD; anything else is left as it is. */
+function normaliseRow(row: Row | null, mapping: TableMapping): Row | null {
+  if (!row || mapping.dateColumns.length === 0) return row;
+  const out: Row = { ...row };
+  for (const column of mapping.dateColumns) {
+    const v = out[column];
+    if (typeof v === 'number') out[column] = new Date(v * DAY_MS).toISOString().slice(0, 10);
+  }
+  return out;
+}
+
+/** Columns whose value differs between before and after, less the ignored ones. */
+export function changedColumns(before: Row | null, after: Row | null, ignored: readonly string[]): string[] {
+  if (!before || !after) return Object.keys(after ?? before ?? {}).filter((c) => !ignored.includes(c));
+  const columns = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...columns].filter((c) => !ignored.includes(c) && JSON.stringify(before[c]) !== JSON.stringify(after[c]));
+}
+
+function primaryKeyOf(row: Row, mapping: TableMapping): string {
+  const key: Row = {};
+  for (const column of mapping.primaryKey) {
+    if (row[column] === undefined || row[column] === null) fail(`row has no primary key column '${column}'`);
+    key[column] = row[column];
+  }
+  return JSON.stringify(key);
+}
+
+const idOf = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+export function mapChange(change: Change, enrichment: Enrichment): MapResult {
+  try {
+    return { ok: true, events: mapOrThrow(change, enrichment) };
+  } catch (error) {
+    if (error instanceof Unmappable) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+function mapOrThrow(change: Change, enrichment: Enrichment): TriggerEvent[] {
+  const mapping = mappingFor(change.table) ?? fail(`unknown table '${change.schema}.${change.table}': not in the table map`);
+  // Snapshot reads are history, never sent; truncates and logical messages carry no row.
+  const action = OP_ACTION[change.op];
+  if (!action || change.snapshot) return [];
+
+  const before = normaliseRow(change.before, mapping);
+  const after = normaliseRow(change.after, mapping);
+  const row = (action === 'delete' ? before : after) ?? fail(`${change.op} event without ${action === 'delete' ? 'before' : 'after'} image`);
+  const changed = action === 'update' ? changedColumns(before, after, mapping.ignoredColumns) : [];
+  if (action === 'update' && changed.length === 0) return [];
+
+  const source: SourcePosition = {
+    table: change.table,
+    lsn: change.lsn,
+    txId: change.txId,
+    primaryKey: primaryKeyOf(row, mapping),
+    op: change.op,
+    committedAt: change.committedAt,
+  };
+
+  // The parent row the contract and company hang off, for tables that reach them through one.
+  const parent =
+    'via' in mapping.contract
+      ? (() => {
+          const parentId = idOf(row[mapping.contract.column]) ?? fail(`row has no '${mapping.contract.column}'`);
+          const found = mapping.contract.via === 'solicitations' ? enrichment.solicitations.get(parentId) : enrichment.receivableTitles.get(parentId);
+          return found ?? fail(`missing parent row: ${mapping.contract.via} ${parentId}`);
+        })()
+      : undefined;
+
+  const contractId = 'self' in mapping.contract ? idOf(row.id) : 'column' in mapping.contract ? idOf(row[mapping.contract.column]) : (parent?.contractId ?? null);
+  const contract: ContractRecord | undefined =
+    mapping.role === 'contracts'
+      ? contractRecordFromRow(row)
+      : contractId === null
+        ? undefined
+        : (enrichment.contracts.get(contractId) ?? fail(`missing parent row: contracts ${contractId}`));
+
+  const companyId = idOf(row.company_id) ?? parent?.companyId ?? contract?.companyId ?? fail('no company: the row reaches no company_id');
+  const company: Company = enrichment.companies.get(companyId) ?? fail(`missing parent row: companies ${companyId}`);
+  const clientId = idOf(row.client_id) ?? parent?.clientId ?? contract?.clientId ?? null;
+  const client: Person | undefined = clientId === null ? undefined : enrichment.people.get(clientId);
+
+  const events: TriggerEvent[] = [];
+  const emit = (kind: TriggerKind, entity: StandardEntity | null, eventAction: Action, body: Body, integratorId: number | null, discriminator: string) =>
+    events.push({
+      eventId: eventId(source, kind, discriminator),
+      kind,
+      entity,
+      action: eventAction,
+      aggregateKey: contractId !== null ? `contract:${contractId}` : `${change.table}:${source.primaryKey}`,
+      contractId,
+      companyId,
+      integratorId,
+      source,
+      body,
+    });
+
+  if (mapping.standardEntity) {
+    emit('standard', mapping.standardEntity, action, standardBody(mapping.standardEntity, company, action, row, contract, client, parent, enrichment), null, 'standard');
+  }
+  if (mapping.kinds.includes('contract_change') && contract) {
+    emit('contract_change', null, action, contractChangeBody(company, action, contract, client, servicesOf(contract.id, enrichment)), null, 'contract');
+  }
+  if (mapping.kinds.includes('contract_service_change') && contract) {
+    for (const e of serviceChanges(mapping, action, before, after, changed, contract, enrichment)) {
+      const services = servicesOf(contract.id, enrichment, e.integratorId);
+      emit('contract_service_change', null, e.action, serviceChangeBody(company, e.action, contract, client, services, e), e.integratorId, `integrator:${e.integratorId}`);
+    }
+  }
+  if (mapping.kinds.includes('contract_patrimony_change') && contract) {
+    for (const link of patrimonyLinks(action, before, after, changed)) {
+      const patrimonyId = idOf(link.row.patrimony_id) ?? fail("row has no 'patrimony_id'");
+      const patrimony = enrichment.patrimonies.get(patrimonyId) ?? fail(`missing parent row: patrimonies ${patrimonyId}`);
+      if (patrimony.integratorId === null) continue;
+      emit('contract_patrimony_change', null, link.action, patrimonyChangeBody(company, link.action, contract, client, link.row, patrimony), patrimony.integratorId, `${link.action}:${patrimonyId}`);
+    }
+  }
+  return events;
+}
+
+function standardBody(
+  entity: StandardEntity,
+  company: Company,
+  action: Action,
+  row: Row,
+  contract: ContractRecord | undefined,
+  client: Person | undefined,
+  parent: { id: number; contractId: number | null } | undefined,
+  enrichment: Enrichment,
+): Body {
+  switch (entity) {
+    case 'contracts':
+      return contractChangeBody(company, action, contract!, client, servicesOf(contract!.id, enrichment));
+    case 'contract_connections':
+      return connectionBody(company, action, row, contract);
+    case 'solicitations':
+      return solicitationBody(company, action, row, client);
+    case 'reports': {
+      const s = enrichment.solicitations.get(parent!.id)!;
+      return reportBody(company, action, row, { id: s.id, protocol: s.protocol, contractId: s.contractId });
+    }
+    case 'title_issuance':
+      return titleBody(company, action, row, client);
+    case 'title_receipt': {
+      const t = enrichment.receivableTitles.get(parent!.id)!;
+      return receiptBody(company, action, row, { id: t.id, titleNumber: t.titleNumber, contractId: t.contractId });
+    }
+    case 'electronic_signature':
+      return signatureBody(company, action, row, contract);
+  }
+}
+
+interface ServiceChange {
+  readonly integratorId: number;
+  readonly action: Action;
+  readonly added: Body[];
+  readonly removed: Body[];
+}
+
+/**
+ * Service changes, one per integrator involved. A swap by update of
+ * service_product_id sends the removed and the added service; when the two
+ * products belong to different integrators, each integrator hears its side.
+ * A contract whose stage or status changes tells every integrator with a
+ * service on it, since activation at the partner depends on both.
+ */
+function serviceChanges(
+  mapping: TableMapping,
+  action: Action,
+  before: Row | null,
+  after: Row | null,
+  changed: string[],
+  contract: ContractRecord,
+  enrichment: Enrichment,
+): ServiceChange[] {
+  if (mapping.role === 'contracts') {
+    if (action !== 'update' || !changed.some((c) => ACTIVATION_COLUMNS.includes(c))) return [];
+    const integrators = new Set(
+      (enrichment.contractServices.get(contract.id) ?? [])
+        .map((s) => enrichment.serviceProducts.get(s.serviceProductId)?.integratorId)
+        .filter((i): i is number => typeof i === 'number'),
+    );
+    return [...integrators].sort((a, b) => a - b).map((integratorId) => ({ integratorId, action: 'update', added: [], removed: [] }));
+  }
+  const side = (row: Row | null) => {
+    if (!row) return undefined;
+    const productId = idOf(row.service_product_id) ?? fail("row has no 'service_product_id'");
+    const product = enrichment.serviceProducts.get(productId) ?? fail(`missing parent row: service_products ${productId}`);
+    return { product, body: serviceBody({ id: Number(row.id), serviceProductId: productId }, product) };
+  };
+  const old = action === 'insert' ? undefined : side(before);
+  const now = action === 'delete' ? undefined : side(after);
+  const byIntegrator = new Map<number, ServiceChange>();
+  const entry = (integratorId: number | null, entryAction: Action) => {
+    if (integratorId === null) return undefined;
+    const existing = byIntegrator.get(integratorId) ?? { integratorId, action: entryAction, added: [], removed: [] };
+    byIntegrator.set(integratorId, existing);
+    return existing;
+  };
+  const swapped = action === 'update' && changed.includes('service_product_id');
+  if (old && (action === 'delete' || swapped)) {
+    const sameIntegrator = now?.product.integratorId === old.product.integratorId;
+    entry(old.product.integratorId, swapped && sameIntegrator ? 'update' : 'delete')?.removed.push(old.body);
+  }
+  if (now && (action === 'insert' || swapped)) {
+    const sameIntegrator = old?.product.integratorId === now.product.integratorId;
+    entry(now.product.integratorId, swapped && sameIntegrator ? 'update' : 'insert')?.added.push(now.body);
+  }
+  if (action === 'update' && !swapped && now) entry(now.product.integratorId, 'update');
+  return [...byIntegrator.values()].sort((a, b) => a.integratorId - b.integratorId);
+}
+
+/** Patrimony links touched: linked (insert), unlinked (delete), or relinked to another patrimony (both). */
+function patrimonyLinks(action: Action, before: Row | null, after: Row | null, changed: string[]): { action: Action; row: Row }[] {
+  if (action === 'insert') return [{ action, row: after! }];
+  if (action === 'delete') return [{ action, row: before! }];
+  if (changed.includes('patrimony_id')) return [{ action: 'delete', row: before! }, { action: 'insert', row: after! }];
+  return [{ action: 'update', row: after! }];
+}
