@@ -103,7 +103,8 @@ function mapOrThrow(change: Change, enrichment: Enrichment): TriggerEvent[] {
         })()
       : undefined;
 
-  const contractId = 'self' in mapping.contract ? idOf(row.id) : 'column' in mapping.contract ? idOf(row[mapping.contract.column]) : (parent?.contractId ?? null);
+  const locator = mapping.contract;
+  const contractId = 'self' in locator ? idOf(row.id) : 'via' in locator ? (parent?.contractId ?? null) : idOf(row[locator.column]);
   const contract: ContractRecord | undefined =
     mapping.role === 'contracts'
       ? contractRecordFromRow(row)

@@ -1,5 +1,5 @@
-// The thin vertical slice in the real processor: `reativa start` logs each
-// ERP change (table, op, key) from its consumer group, and Ctrl-C leaves the
+// The real processor: `reativa start` logs each ERP change (table, op, key)
+// it reads in its consumer group (at debug level), and Ctrl-C leaves the
 // group with its offsets committed.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,9 +27,9 @@ describe('reativa start', () => {
   it('logs each change and commits its offsets on Ctrl-C', async () => {
     const group = unique('test-slice');
     const lines: LogLine[] = [];
-    child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack', '--from-beginning', '--group', group], {
+    child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack', '--mapper-group', group], {
       cwd: projectPath(),
-      env: { ...process.env, REATIVA_LOG_LEVEL: 'info' },
+      env: { ...process.env, REATIVA_LOG_LEVEL: 'debug' },
     });
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
