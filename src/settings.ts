@@ -30,6 +30,7 @@ const environmentSchema = z.object({
   REATIVA_STACK_DIR: z.string().min(1).default('.stack'),
   REATIVA_KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   REATIVA_KAFKA_CLIENT_ID: z.string().min(1).default('reativa'),
+  REATIVA_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   REATIVA_SCHEMA_REGISTRY_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081/apis/ccompat/v7'),
   REATIVA_CONNECT_URL: url(['http:', 'https:']).default('http://127.0.0.1:8083'),
   REATIVA_ERP_DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://reativa@127.0.0.1:54320/erp'),
@@ -51,7 +52,13 @@ export type StackMode = 'native' | 'docker' | 'external';
 export interface Settings {
   readonly stackMode: StackMode;
   readonly stackDir: string;
-  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly controllerPort: number };
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly controllerPort: number;
+    /** How long a consumer may be silent before the group rebalances it away (a killed process). */
+    readonly sessionTimeoutMs: number;
+  };
   readonly schemaRegistryUrl: string;
   readonly connectUrl: string;
   readonly connectorName: string;
@@ -86,7 +93,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   return {
     stackMode: e.REATIVA_STACK,
     stackDir: path.resolve(cwd, e.REATIVA_STACK_DIR),
-    kafka: { brokers: e.REATIVA_KAFKA_BROKERS, clientId: e.REATIVA_KAFKA_CLIENT_ID, controllerPort: e.REATIVA_KAFKA_CONTROLLER_PORT },
+    kafka: {
+      brokers: e.REATIVA_KAFKA_BROKERS,
+      clientId: e.REATIVA_KAFKA_CLIENT_ID,
+      controllerPort: e.REATIVA_KAFKA_CONTROLLER_PORT,
+      sessionTimeoutMs: e.REATIVA_KAFKA_SESSION_TIMEOUT_MS,
+    },
     schemaRegistryUrl: e.REATIVA_SCHEMA_REGISTRY_URL.replace(/\/+$/, ''),
     connectUrl: e.REATIVA_CONNECT_URL.replace(/\/+$/, ''),
     connectorName: e.REATIVA_CONNECTOR_NAME,

@@ -28,6 +28,7 @@ export function registerStart(program: Command): void {
       const mapper = await startMapper(kafka, createRegistry(settings.schemaRegistryUrl), erpPool, logger, {
         topicPrefix: settings.topicPrefix,
         groupId: options.mapperGroup,
+        sessionTimeoutMs: settings.kafka.sessionTimeoutMs,
       });
       let stopping = false;
       const shutdown = (signal: string) => {

@@ -25,6 +25,7 @@ export interface MapperOptions {
   readonly groupId?: string;
   readonly triggersTopic?: string;
   readonly dlqTopic?: string;
+  readonly sessionTimeoutMs?: number;
 }
 
 /** Time spent per stage and counts, for the benchmark and for logs. */
@@ -73,11 +74,12 @@ export async function startMapper(
   const schemaId = await registerValueSchema(registry, triggersTopic, readAvroSchema('trigger-event'));
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxBytesPerPartition: 4 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topics: MAPPED_TABLES.map((t) => changeTopic(options.topicPrefix, t)), fromBeginning: true });
 
-  const processBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+  const processBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const { topic, partition } = batch;
     let t = performance.now();
@@ -133,8 +135,10 @@ export async function startMapper(
     if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 });
     lap('produce');
 
-    // Everything this batch produced is acknowledged: now, and only now, commit.
+    // Everything this batch produced is acknowledged: now, and only now, move
+    // the fetch position (resolveOffset) and commit.
     const last = batch.messages[batch.messages.length - 1]!;
+    resolveOffset(last.offset);
     await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last.offset) + 1n).toString() }]);
     await heartbeat();
     stats.batches += 1;

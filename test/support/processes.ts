@@ -1,0 +1,42 @@
+// Spawning Reativa's real process (`reativa start --no-stack`) from tests, to
+// kill it like an operator or the OOM killer would.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { projectPath } from '../../src/paths.js';
+import { waitFor } from '../../src/stack/wait.js';
+
+export interface LogLine {
+  msg: string;
+  [field: string]: unknown;
+}
+
+export class ReativaProcess {
+  readonly lines: LogLine[] = [];
+  readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack', ...args], {
+      cwd: projectPath(),
+      env: { ...process.env, ...env },
+    });
+    let buffered = '';
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const part of parts) if (part.startsWith('{')) this.lines.push(JSON.parse(part) as LogLine);
+    });
+  }
+
+  waitForLog(predicate: (line: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> {
+    return waitFor('a log line from reativa', async () => this.lines.find(predicate), { timeoutMs });
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    const exited = once(this.child, 'exit');
+    this.child.kill(signal);
+    const [code] = (await exited) as [number | null];
+    return code;
+  }
+}
