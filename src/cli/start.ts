@@ -29,6 +29,8 @@ export function registerStart(program: Command): void {
         topicPrefix: settings.topicPrefix,
         groupId: options.mapperGroup,
         sessionTimeoutMs: settings.kafka.sessionTimeoutMs,
+        // Exit non-zero so the supervisor restarts us; uncommitted batches are re-mapped.
+        onFatal: () => process.exit(70),
       });
       let stopping = false;
       const shutdown = (signal: string) => {

@@ -10,6 +10,7 @@ import { decodeChange, type Change } from '../capture/envelope.js';
 import { changeTopic } from '../capture/tables.js';
 import { loadEnrichment } from '../db/erp-enrichment.js';
 import { deadLetter } from '../kafka/dead-letter.js';
+import { sendAll } from '../kafka/produce.js';
 import { readAvroSchema, registerValueSchema, type SchemaRegistry } from '../kafka/registry.js';
 import { TOPICS } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
@@ -26,6 +27,12 @@ export interface MapperOptions {
   readonly triggersTopic?: string;
   readonly dlqTopic?: string;
   readonly sessionTimeoutMs?: number;
+  /**
+   * Called when the consumer crashed and kafkajs will not restart it (a
+   * non-retriable error). The process should exit so its supervisor restarts
+   * it: nothing was committed past the failed batch, so nothing is lost.
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 /** Time spent per stage and counts, for the benchmark and for logs. */
@@ -94,7 +101,10 @@ export async function startMapper(
     batch.messages.forEach((message, index) => {
       const result = decodeChange(message.key, message.value);
       if (result.ok) decoded.push({ change: result.change, index });
-      else dead.push(deadLetter('decode', result.reason, topic, partition, message));
+      else {
+        dead.push(deadLetter('decode', result.reason, topic, partition, message));
+        log.warn({ topic, partition, offset: message.offset, reason: result.reason }, 'undecodable change sent to the dead-letter topic');
+      }
     });
     lap('decode');
 
@@ -132,7 +142,7 @@ export async function startMapper(
       ...(messages.length > 0 ? [{ topic: triggersTopic, messages }] : []),
       ...(dead.length > 0 ? [{ topic: dlqTopic, messages: dead }] : []),
     ];
-    if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 });
+    await sendAll(producer, topicMessages);
     lap('produce');
 
     // Everything this batch produced is acknowledged: now, and only now, move
@@ -148,6 +158,14 @@ export async function startMapper(
     log.debug({ topic, partition, changes: batch.messages.length, events: events.length, deadLetters: dead.length }, 'batch mapped');
   };
 
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) {
+      log.warn({ err: payload.error }, 'mapper consumer crashed; kafkajs restarts it');
+      return;
+    }
+    log.fatal({ err: payload.error }, 'mapper consumer crashed and will not restart');
+    options.onFatal?.(payload.error);
+  });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: processBatch });
   log.info({ topics: MAPPED_TABLES.length, triggersTopic, schemaId }, 'mapper running');
 
