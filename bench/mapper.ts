@@ -141,7 +141,7 @@ async function main() {
   recordBenchmark('Mapper', [
     `Command: \`npm run bench:mapper -- --changes ${N}\`, ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    `Method: ${N.toLocaleString('en')} synthetic Debezium change events (30% contract status updates, 15% service additions, 10% each patrimony links, connections, solicitations and titles, 5% each reports, receipts and signatures) are written to change topics of their own (3 partitions each), referring to ${SEED.contracts.toLocaleString('en')} contracts seeded in the ERP database. The real mapper (one process, one consumer group) then reads them from the beginning: decode, batched enrichment from PostgreSQL, mapping, Avro encoding through the registry and produce with acks=all, committing after each batch. Time runs from the mapper's start until every change is committed.`,
+    `Method: ${N.toLocaleString('en')} synthetic Debezium change events (30% contract updates, half of them saves that change nothing and so produce nothing; 15% service additions, 10% each patrimony links, connections, solicitations and titles, 5% each reports, receipts and signatures) are written to change topics of their own (3 partitions each), referring to ${SEED.contracts.toLocaleString('en')} contracts seeded in the ERP database. The real mapper (one process, one consumer group) then reads them from the beginning: decode, batched enrichment from PostgreSQL, mapping, Avro encoding through the registry and produce with acks=all, committing after each batch. Time runs from the mapper's start until every change is committed.`,
     '',
     '| measure | result |',
     '|---|---|',
