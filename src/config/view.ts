@@ -1,0 +1,174 @@
+// The live view of the ERP's webhook configuration, built from the change
+// topics of the configuration tables (compacted, read from the beginning by
+// every process): applying the same changes in the same order gives every
+// Reativa process the same view. Pure: no I/O here.
+import type { Change, Row } from '../capture/envelope.js';
+import type { ConfigurationTable } from '../capture/tables.js';
+
+export interface IntegratorRow {
+  readonly id: number;
+  readonly alias: string;
+  readonly description: string | null;
+  readonly integrationType: string;
+  readonly version: number;
+  readonly url: string | null;
+  readonly token: string | null;
+  readonly active: boolean;
+}
+
+export interface NameValue {
+  readonly id: number;
+  readonly ownerId: number;
+  readonly name: string;
+  readonly value: string | null;
+}
+
+export interface WebhookRow {
+  readonly id: number;
+  readonly name: string;
+  readonly integratorId: number | null;
+  readonly httpMethod: string;
+  readonly url: string;
+  readonly maxAttempts: number;
+  readonly alertEmails: string | null;
+  readonly triggerKind: string;
+  readonly active: boolean;
+  /**
+   * Since when Reativa counts the webhook as active: the commit time of the
+   * change that made it active (for a snapshot read, activated_at or the
+   * snapshot time). Changes committed before it are not sent.
+   */
+  readonly activeSince: number | null;
+}
+
+export interface TriggerRow {
+  readonly id: number;
+  readonly webhookId: number;
+  readonly entity: string;
+  readonly action: string;
+}
+
+export interface CatalogueItem {
+  readonly id: number;
+  readonly integratorId: number | null;
+  readonly integrationCode: string | null;
+}
+
+export interface ConfigView {
+  readonly parameters: Map<string, string>;
+  readonly integrators: Map<number, IntegratorRow>;
+  readonly integratorParameters: Map<number, NameValue>;
+  readonly webhooks: Map<number, WebhookRow>;
+  readonly headers: Map<number, NameValue>;
+  readonly webhookParameters: Map<number, NameValue>;
+  readonly triggers: Map<number, TriggerRow>;
+  readonly serviceProducts: Map<number, CatalogueItem>;
+  readonly patrimonies: Map<number, CatalogueItem>;
+  /** Bumped on every applied change, so derived data can be cached per version. */
+  version: number;
+}
+
+export const emptyView = (): ConfigView => ({
+  parameters: new Map(),
+  integrators: new Map(),
+  integratorParameters: new Map(),
+  webhooks: new Map(),
+  headers: new Map(),
+  webhookParameters: new Map(),
+  triggers: new Map(),
+  serviceProducts: new Map(),
+  patrimonies: new Map(),
+  version: 0,
+});
+
+const n = (v: unknown): number => Number(v);
+const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const sOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** Debezium sends timestamptz as ISO text; anything unparsable counts as absent. */
+const timeOf = (v: unknown): number | null => {
+  if (typeof v !== 'string') return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+};
+
+function upsert<K, V>(map: Map<K, V>, key: K, value: V | null): void {
+  if (value === null) map.delete(key);
+  else map.set(key, value);
+}
+
+const nameValue = (row: Row, owner: string): NameValue => ({ id: n(row.id), ownerId: n(row[owner]), name: String(row.name ?? ''), value: sOrNull(row.value) });
+
+/** Applies one change of a configuration table; returns false for a table it does not know. */
+export function applyConfigChange(view: ConfigView, table: ConfigurationTable | string, change: Change): boolean {
+  const row = change.op === 'd' ? null : change.after;
+  const key = change.after ?? change.before;
+  if (!key) return false;
+  switch (table) {
+    case 'erp_parameters':
+      upsert(view.parameters, String(key.key), row ? String(row.value ?? '') : null);
+      break;
+    case 'integrators':
+      upsert(view.integrators, n(key.id), row && {
+        id: n(row.id),
+        alias: String(row.alias ?? ''),
+        description: sOrNull(row.description),
+        integrationType: String(row.integration_type ?? 'reactive'),
+        version: n(row.version),
+        url: sOrNull(row.url),
+        token: sOrNull(row.token),
+        active: row.active === true,
+      });
+      break;
+    case 'integrator_parameters':
+      upsert(view.integratorParameters, n(key.id), row && nameValue(row, 'integrator_id'));
+      break;
+    case 'webhooks': {
+      const previous = view.webhooks.get(n(key.id));
+      const active = row?.active === true;
+      let activeSince: number | null = null;
+      if (active) {
+        if (previous?.active) activeSince = previous.activeSince;
+        else if (change.snapshot) activeSince = timeOf(row?.activated_at) ?? change.committedAt;
+        else activeSince = change.committedAt;
+      }
+      upsert(view.webhooks, n(key.id), row && {
+        id: n(row.id),
+        name: String(row.name ?? ''),
+        integratorId: nOrNull(row.integrator_id),
+        httpMethod: String(row.http_method ?? ''),
+        url: String(row.url ?? ''),
+        maxAttempts: n(row.max_attempts),
+        alertEmails: sOrNull(row.alert_emails),
+        triggerKind: String(row.trigger_kind ?? ''),
+        active,
+        activeSince,
+      });
+      break;
+    }
+    case 'webhook_headers':
+      upsert(view.headers, n(key.id), row && nameValue(row, 'webhook_id'));
+      break;
+    case 'webhook_parameters':
+      upsert(view.webhookParameters, n(key.id), row && nameValue(row, 'webhook_id'));
+      break;
+    case 'webhook_triggers':
+      upsert(view.triggers, n(key.id), row && { id: n(row.id), webhookId: n(row.webhook_id), entity: String(row.entity ?? ''), action: String(row.action ?? '') });
+      break;
+    case 'service_products':
+      upsert(view.serviceProducts, n(key.id), row && { id: n(row.id), integratorId: nOrNull(row.integrator_id), integrationCode: sOrNull(row.integration_code) });
+      break;
+    case 'patrimonies':
+      upsert(view.patrimonies, n(key.id), row && { id: n(row.id), integratorId: nOrNull(row.integrator_id), integrationCode: sOrNull(row.integration_code) });
+      break;
+    default:
+      return false;
+  }
+  view.version += 1;
+  return true;
+}
+
+/** The ERP's prerequisites: nothing is sent unless both parameters are 'true'. */
+export function prerequisitesMet(view: ConfigView): boolean {
+  return view.parameters.get('use_webhooks') === 'true' && view.parameters.get('use_streaming') === 'true';
+}

@@ -1,0 +1,127 @@
+// Webhooks as routing needs them: the configuration rows joined (integrator,
+// headers, parameters, triggers) and validated. An invalid webhook stays
+// inactive with its reasons, in Portuguese with the ERP's own labels, since
+// operators read them (alerts); it never stops a process. Pure.
+import { ACTIONS, STANDARD_ENTITIES, TRIGGER_KINDS, type TriggerKind } from '../mapping/trigger.js';
+import type { ConfigView, IntegratorRow, NameValue } from './view.js';
+
+export const HTTP_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
+export const SUPPORTED_VERSIONS = [1, 2, 3, 4] as const;
+/** Versions the ERP offers whose shapes Reativa does not produce yet. */
+export const UNSUPPORTED_VERSIONS: Record<number, string> = {
+  5: 'Versão 5 (SAP S/4Hana - Megawork)',
+  6: 'Versão 6 (SAP Business One - G2)',
+  8: 'Versão 8 (Cobrança Após o Vencimento)',
+};
+
+export interface WebhookProblem {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ResolvedWebhook {
+  readonly id: number;
+  readonly name: string;
+  readonly integrator: IntegratorRow | null;
+  readonly method: string;
+  readonly url: string;
+  readonly maxAttempts: number;
+  readonly alertEmails: readonly string[];
+  readonly headers: readonly { name: string; value: string }[];
+  readonly parameters: readonly { name: string; value: string }[];
+  readonly triggerKind: TriggerKind | null;
+  /** For the standard kind: "entity:action" pairs. */
+  readonly triggers: ReadonlySet<string>;
+  /** Configured active in the ERP. */
+  readonly enabled: boolean;
+  readonly activeSince: number | null;
+  readonly problems: readonly WebhookProblem[];
+  /** Enabled, and valid: the only webhooks routing sends to. */
+  readonly active: boolean;
+}
+
+const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
+const CRLF = /[\r\n]/;
+/** RFC 7230 token characters for a header name. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const byOwner = (rows: Map<number, NameValue>, owner: number) =>
+  [...rows.values()].filter((r) => r.ownerId === owner).sort((a, b) => a.id - b.id);
+
+export function parseEmailList(value: string | null): string[] {
+  return (value ?? '').split(';').map((e) => e.trim()).filter((e) => e.length > 0);
+}
+
+export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | undefined {
+  const row = view.webhooks.get(id);
+  if (!row) return undefined;
+  const problems: WebhookProblem[] = [];
+  const problem = (code: string, message: string) => problems.push({ code, message });
+
+  const integrator = row.integratorId === null ? null : (view.integrators.get(row.integratorId) ?? null);
+  if (row.integratorId === null) problem('no_integrator', 'Integrador não informado');
+  else if (!integrator) problem('integrator_not_found', `Integrador ${row.integratorId} não encontrado`);
+  else {
+    if (!integrator.active) problem('integrator_inactive', `Integrador "${integrator.alias}" está inativo`);
+    if (UNSUPPORTED_VERSIONS[integrator.version]) {
+      problem('version_not_supported', `${UNSUPPORTED_VERSIONS[integrator.version]} do integrador "${integrator.alias}": not supported yet (ainda não suportada)`);
+    } else if (!(SUPPORTED_VERSIONS as readonly number[]).includes(integrator.version)) {
+      problem('version_unknown', `Versão ${integrator.version} do integrador "${integrator.alias}" desconhecida`);
+    }
+  }
+
+  let urlOk = false;
+  try {
+    urlOk = ['http:', 'https:'].includes(new URL(row.url).protocol);
+  } catch {
+    urlOk = false;
+  }
+  if (!urlOk) problem('bad_url', `Url inválida: "${row.url}" (deve começar com http:// ou https://)`);
+  const method = row.httpMethod.toUpperCase();
+  if (!(HTTP_METHODS as readonly string[]).includes(method)) problem('bad_method', `Método HTTP desconhecido: "${row.httpMethod}"`);
+  if (!Number.isInteger(row.maxAttempts) || row.maxAttempts <= 0) {
+    problem('bad_max_attempts', `Limite de Tentativas para Integrar deve ser um inteiro maior que 0 (é ${row.maxAttempts})`);
+  }
+  const alertEmails = parseEmailList(row.alertEmails);
+  for (const email of alertEmails) if (!EMAIL.test(email)) problem('bad_email', `Lista de E-mails: endereço inválido "${email}"`);
+
+  const headers = byOwner(view.headers, id).map((h) => ({ name: h.name, value: h.value ?? '' }));
+  for (const h of headers) {
+    if (CRLF.test(h.name) || CRLF.test(h.value)) problem('header_crlf', `Header "${h.name.replace(/[\r\n]/g, '⏎')}" contém quebra de linha (CR/LF)`);
+    else if (!HEADER_NAME.test(h.name)) problem('bad_header_name', `Nome de header inválido: "${h.name}"`);
+  }
+  const parameters = byOwner(view.webhookParameters, id).map((p) => ({ name: p.name, value: p.value ?? '' }));
+
+  const triggerKind = (TRIGGER_KINDS as readonly string[]).includes(row.triggerKind) ? (row.triggerKind as TriggerKind) : null;
+  if (!triggerKind) problem('bad_trigger_kind', `Gatilho do Webhook desconhecido: "${row.triggerKind}"`);
+  const triggerRows = [...view.triggers.values()].filter((t) => t.webhookId === id);
+  const triggers = new Set<string>();
+  for (const t of triggerRows) {
+    if (!(STANDARD_ENTITIES as readonly string[]).includes(t.entity) || !(ACTIONS as readonly string[]).includes(t.action)) {
+      problem('bad_trigger_row', `Gatilho inválido: ${t.entity}/${t.action}`);
+    } else triggers.add(`${t.entity}:${t.action}`);
+  }
+  if (triggerKind === 'standard' && triggers.size === 0) problem('no_triggers', 'Integração Padrão sem gatilhos (entidade e ação) cadastrados');
+
+  return {
+    id,
+    name: row.name,
+    integrator,
+    method,
+    url: row.url,
+    maxAttempts: row.maxAttempts,
+    alertEmails,
+    headers,
+    parameters,
+    triggerKind,
+    triggers,
+    enabled: row.active,
+    activeSince: row.activeSince,
+    problems,
+    active: row.active && problems.length === 0,
+  };
+}
+
+export function resolveWebhooks(view: ConfigView): ResolvedWebhook[] {
+  return [...view.webhooks.keys()].sort((a, b) => a - b).map((id) => resolveWebhook(view, id)!);
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { emptyView, prerequisitesMet } from '../../../src/config/view.js';
+import { resolveWebhook } from '../../../src/config/webhooks.js';
+import { apply, configured, WATCH, webhookRow } from '../../support/config-fixtures.js';
+
+const T0 = Date.parse('2026-11-29T10:00:00Z');
+
+describe('configuration view', () => {
+  it('follows inserts, updates and deletes of every configuration table', () => {
+    const view = configured();
+    expect(view.webhooks.get(1)).toMatchObject({ name: 'Watch', active: true, maxAttempts: 15 });
+    apply(view, 'webhooks', 'u', webhookRow({ max_attempts: 30 }));
+    expect(view.webhooks.get(1)?.maxAttempts).toBe(30);
+    apply(view, 'webhook_headers', 'd', { id: 1, webhook_id: 1, name: 'Authorization', value: 'x' });
+    expect(view.headers.size).toBe(0);
+    apply(view, 'webhooks', 'd', webhookRow());
+    expect(view.webhooks.has(1)).toBe(false);
+  });
+
+  it('needs both ERP parameters on', () => {
+    const view = emptyView();
+    expect(prerequisitesMet(view)).toBe(false);
+    apply(view, 'erp_parameters', 'r', { key: 'use_webhooks', value: 'true' });
+    expect(prerequisitesMet(view)).toBe(false);
+    apply(view, 'erp_parameters', 'r', { key: 'use_streaming', value: 'true' });
+    expect(prerequisitesMet(view)).toBe(true);
+    apply(view, 'erp_parameters', 'u', { key: 'use_streaming', value: 'false' });
+    expect(prerequisitesMet(view)).toBe(false);
+  });
+
+  it('counts a webhook active from the commit that activated it, and keeps that time while it stays active', () => {
+    const view = configured({ active: false }, T0);
+    expect(view.webhooks.get(1)?.activeSince).toBeNull();
+    apply(view, 'webhooks', 'u', webhookRow({ active: true }), T0 + 60_000);
+    expect(view.webhooks.get(1)?.activeSince).toBe(T0 + 60_000);
+    apply(view, 'webhooks', 'u', webhookRow({ active: true, name: 'renamed' }), T0 + 120_000);
+    expect(view.webhooks.get(1)?.activeSince).toBe(T0 + 60_000);
+    apply(view, 'webhooks', 'u', webhookRow({ active: false }), T0 + 180_000);
+    apply(view, 'webhooks', 'u', webhookRow({ active: true }), T0 + 240_000);
+    expect(view.webhooks.get(1)?.activeSince).toBe(T0 + 240_000);
+  });
+
+  it('takes activated_at for a webhook read in the snapshot', () => {
+    const view = emptyView();
+    apply(view, 'webhooks', 'r', webhookRow({ activated_at: '2026-11-01T08:00:00Z' }), T0);
+    expect(view.webhooks.get(1)?.activeSince).toBe(Date.parse('2026-11-01T08:00:00Z'));
+  });
+});
+
+describe('webhook validation', () => {
+  const problemsOf = (patch: Record<string, unknown>, extra?: (v: ReturnType<typeof configured>) => void) => {
+    const view = configured(patch);
+    extra?.(view);
+    const webhook = resolveWebhook(view, 1)!;
+    return { webhook, codes: webhook.problems.map((p) => p.code), messages: webhook.problems.map((p) => p.message) };
+  };
+
+  it('accepts a well-formed webhook', () => {
+    const { webhook } = problemsOf({});
+    expect(webhook.problems).toEqual([]);
+    expect(webhook.active).toBe(true);
+    expect(webhook.alertEmails).toEqual(['a@x.com', 'b@y.com']);
+    expect(webhook.headers).toEqual([{ name: 'Authorization', value: 'Bearer s3cr3t' }]);
+  });
+
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['a URL that is not http(s)', { url: 'ftp://partner.example/hook' }, 'bad_url', /Url inválida/],
+    ['a URL that does not parse', { url: 'not a url' }, 'bad_url', /Url inválida/],
+    ['an unknown method', { http_method: 'FETCH' }, 'bad_method', /Método HTTP desconhecido/],
+    ['max_attempts of 0', { max_attempts: 0 }, 'bad_max_attempts', /maior que 0/],
+    ['negative max_attempts', { max_attempts: -3 }, 'bad_max_attempts', /maior que 0/],
+    ['a malformed e-mail in the list', { alert_emails: 'a@x.com;not-an-email' }, 'bad_email', /endereço inválido "not-an-email"/],
+    ['a standard webhook without trigger rows', { trigger_kind: 'standard' }, 'no_triggers', /sem gatilhos/],
+    ['an unknown trigger kind', { trigger_kind: 'everything' }, 'bad_trigger_kind', /Gatilho do Webhook desconhecido/],
+    ['no integrator', { integrator_id: null }, 'no_integrator', /Integrador não informado/],
+  ];
+  it.each(cases)('rejects %s', (_name, patch, code, message) => {
+    const { webhook, codes, messages } = problemsOf(patch);
+    expect(codes).toContain(code);
+    expect(messages.join('\n')).toMatch(message);
+    expect(webhook.active).toBe(false);
+  });
+
+  it.each([5, 6, 8])('refuses integrator version %i as not supported yet', (version) => {
+    const { codes, messages } = problemsOf({}, (view) => {
+      view.integrators.set(7, { ...view.integrators.get(7)!, version });
+    });
+    expect(codes).toEqual(['version_not_supported']);
+    expect(messages[0]).toMatch(/not supported yet/);
+  });
+
+  it('rejects header names or values with CR or LF', () => {
+    for (const header of [{ name: 'X-Evil\r\nHost', value: 'x' }, { name: 'X-Ok', value: 'a\nInjected: yes' }]) {
+      const { codes } = problemsOf({}, (view) => apply(view, 'webhook_headers', 'c', { id: 2, webhook_id: 1, ...header }));
+      expect(codes).toContain('header_crlf');
+    }
+  });
+
+  it('keeps a disabled webhook inactive without calling it invalid', () => {
+    const { webhook } = problemsOf({ active: false });
+    expect(webhook).toMatchObject({ enabled: false, active: false, problems: [] });
+  });
+
+  it('accepts standard trigger rows and an inactive integrator is a problem', () => {
+    const view = configured({ trigger_kind: 'standard' });
+    apply(view, 'webhook_triggers', 'c', { id: 1, webhook_id: 1, entity: 'contracts', action: 'insert' });
+    expect(resolveWebhook(view, 1)!.triggers).toEqual(new Set(['contracts:insert']));
+    expect(resolveWebhook(view, 1)!.active).toBe(true);
+    apply(view, 'integrators', 'u', { ...WATCH, active: false });
+    expect(resolveWebhook(view, 1)!.problems.map((p) => p.code)).toEqual(['integrator_inactive']);
+  });
+});
