@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import { registerDoctor } from './doctor.js';
 import { registerStack } from './stack.js';
 import { registerStart } from './start.js';
+import { registerWebhooks } from './webhooks.js';
+import { InputError } from '../config/erp-writer.js';
 import { SettingsError } from '../settings.js';
 
 const program = new Command()
@@ -15,9 +17,10 @@ const program = new Command()
 registerStack(program);
 registerDoctor(program);
 registerStart(program);
+registerWebhooks(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof SettingsError) console.error(error.message);
+  if (error instanceof SettingsError || error instanceof InputError) console.error(error.message);
   else console.error(`reativa: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

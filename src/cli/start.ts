@@ -8,6 +8,7 @@ import { createKafka } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
 import { MAPPER_GROUP, startMapper } from '../mapping/runner.js';
+import { ROUTING_GROUP, startRouting } from '../routing/runner.js';
 import { loadSettings } from '../settings.js';
 import { createStack } from '../stack/stack.js';
 
@@ -17,7 +18,8 @@ export function registerStart(program: Command): void {
     .description('bring the stack up (unless REATIVA_STACK=external) and run the processors until Ctrl-C')
     .option('--no-stack', 'do not start the stack, only the processors')
     .option('--mapper-group <id>', 'consumer group of the mapper', MAPPER_GROUP)
-    .action(async (options: { stack: boolean; mapperGroup: string }) => {
+    .option('--routing-group <id>', 'consumer group of routing', ROUTING_GROUP)
+    .action(async (options: { stack: boolean; mapperGroup: string; routingGroup: string }) => {
       const settings = loadSettings();
       const logger = createLogger(settings.logLevel);
       if (options.stack && settings.stackMode !== 'external') {
@@ -25,20 +27,18 @@ export function registerStart(program: Command): void {
       }
       const kafka = createKafka(settings, logger);
       const erpPool = createErpPool(settings.erpDatabaseUrl);
-      const mapper = await startMapper(kafka, createRegistry(settings.schemaRegistryUrl), erpPool, logger, {
-        topicPrefix: settings.topicPrefix,
-        groupId: options.mapperGroup,
-        sessionTimeoutMs: settings.kafka.sessionTimeoutMs,
-        // Exit non-zero so the supervisor restarts us; uncommitted batches are re-mapped.
-        onFatal: () => process.exit(70),
-      });
+      const registry = createRegistry(settings.schemaRegistryUrl);
+      // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
+      const onFatal = () => process.exit(70);
+      const common = { topicPrefix: settings.topicPrefix, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal };
+      const mapper = await startMapper(kafka, registry, erpPool, logger, { ...common, groupId: options.mapperGroup });
+      const routing = await startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup });
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down');
-        mapper
-          .stop()
+        Promise.all([mapper.stop(), routing.stop()])
           .then(() => erpPool.end())
           .then(() => process.exit(0))
           .catch((error: unknown) => {

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { addWebhook, InputError, listWebhooks } from '../config/erp-writer.js';
+import { findPreset, PRESETS } from '../presets/presets.js';
+import { loadSettings } from '../settings.js';
+
+export function registerWebhooks(program: Command): void {
+  program
+    .command('presets')
+    .description('the partner presets')
+    .command('list')
+    .description('list the 12 partner presets and their rules')
+    .action(() => {
+      for (const p of PRESETS) {
+        const activation =
+          p.activation.kind === 'stage_status'
+            ? `active when Aprovado and ${p.activation.statuses.join('/')}`
+            : p.activation.kind === 'requires_basic_package'
+              ? `other packages need ${p.activation.basicPackage}`
+              : 'always active';
+        console.log(
+          [
+            p.id.padEnd(19),
+            `alias ${p.alias ?? '(partner gives it)'}`.padEnd(26),
+            `v${p.version}`,
+            (p.method ?? 'partner').padEnd(7),
+            `${p.maxAttempts} attempts`,
+            p.url ?? '(URL from partner: --url)',
+          ].join('  '),
+        );
+        const needs = [
+          p.headers.length > 0 ? `headers ${p.headers.map((h) => h.name).join(', ')}` : undefined,
+          p.requiredClientFields.length > 0 ? `client needs ${p.requiredClientFields.join(', ')}` : undefined,
+          activation,
+          ...p.notes,
+        ].filter(Boolean);
+        console.log(`${' '.repeat(21)}${needs.join('; ')}`);
+      }
+    });
+
+  const webhooks = program.command('webhooks').description("the ERP's webhooks (written to and read from the ERP's own tables)");
+
+  webhooks
+    .command('add')
+    .description('write the integrator and webhook rows for a partner preset, as the ERP screen would')
+    .requiredOption('--preset <id>', `one of: ${PRESETS.map((p) => p.id).join(', ')}`)
+    .requiredOption('--token <token>', 'the token (or, for Cariap, the head office CNPJ) the partner gave')
+    .requiredOption('--emails <list>', 'alert e-mails, separated by ";" (e.g. "a@x.com;b@y.com")')
+    .option('--url <url>', 'the webhook URL, where the partner gives it')
+    .option('--method <method>', 'HTTP method, where the partner says which (default POST)')
+    .option('--alias <alias>', 'integrator alias, where the partner gives it (Mobiaccess)')
+    .option('--idp <idp>', 'identity provider header (DIRECTV GO)')
+    .option('--name <name>', 'webhook name (default: the partner)')
+    .action(async (options: { preset: string; token: string; emails: string; url?: string; method?: string; alias?: string; idp?: string; name?: string }) => {
+      const preset = findPreset(options.preset);
+      if (!preset) throw new InputError(`--preset: unknown preset "${options.preset}"; see \`reativa presets list\``);
+      const settings = loadSettings();
+      const result = await addWebhook(settings.erpDatabaseUrl, { ...options, preset });
+      console.log(
+        `webhook ${result.webhookId} "${options.name ?? preset.partner}" saved for integrator ${result.integratorId}${result.createdIntegrator ? ' (created)' : ''}; active as soon as Reativa reads it`,
+      );
+    });
+
+  webhooks
+    .command('list')
+    .description('list the webhooks in the ERP (header names only)')
+    .action(async () => {
+      const rows = await listWebhooks(loadSettings().erpDatabaseUrl);
+      if (rows.length === 0) console.log('no webhooks');
+      for (const w of rows) {
+        console.log(
+          `${String(w.id).padStart(4)}  ${w.active ? 'active  ' : 'inactive'}  ${w.name}  [${w.integrator ?? 'no integrator'} v${w.version ?? '?'}]  ${w.triggerKind}  ${w.method} ${w.url}  attempts ${w.maxAttempts}${w.headers.length ? `  headers: ${w.headers.join(', ')}` : ''}`,
+        );
+      }
+    });
+}

@@ -1,0 +1,86 @@
+// The live configuration: every Reativa process reads the compacted change
+// topics of the configuration tables from the beginning (a consumer group of
+// its own, never committed) and keeps the view current. Routing asks it to
+// sync before each batch, so a webhook saved in the ERP before a change was
+// committed is in the view when that change is routed.
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { decodeChange } from '../capture/envelope.js';
+import { CONFIGURATION_TABLES, changeTopic } from '../capture/tables.js';
+import type { Logger } from '../log.js';
+import { waitFor } from '../stack/wait.js';
+import { resolveWebhooks, type ResolvedWebhook } from './webhooks.js';
+import { applyConfigChange, emptyView, prerequisitesMet, type ConfigView } from './view.js';
+
+export class LiveConfig {
+  readonly view: ConfigView = emptyView();
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  /** Next offset to apply, per "topic:partition". */
+  private readonly position = new Map<string, bigint>();
+  private cached: { version: number; webhooks: ResolvedWebhook[] } | undefined;
+  private readonly topics: string[];
+  private readonly listeners: ((webhooks: ResolvedWebhook[]) => void)[] = [];
+
+  constructor(private readonly kafka: Kafka, private readonly logger: Logger, topicPrefix: string) {
+    this.topics = CONFIGURATION_TABLES.map((t) => changeTopic(topicPrefix, t));
+  }
+
+  /** Called after each applied batch with the webhooks as they now stand. */
+  onChange(listener: (webhooks: ResolvedWebhook[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  webhooks(): ResolvedWebhook[] {
+    if (this.cached?.version !== this.view.version) this.cached = { version: this.view.version, webhooks: resolveWebhooks(this.view) };
+    return this.cached.webhooks;
+  }
+
+  prerequisitesMet(): boolean {
+    return prerequisitesMet(this.view);
+  }
+
+  async start(): Promise<void> {
+    const log = this.logger.child({ component: 'live-config' });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.consumer = this.kafka.consumer({ groupId: `reativa-config-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset }) => {
+        const table = batch.topic.split('.').pop()!;
+        for (const message of batch.messages) {
+          const decoded = decodeChange(message.key, message.value);
+          if (decoded.ok) applyConfigChange(this.view, table, decoded.change);
+          else log.warn({ topic: batch.topic, offset: message.offset, reason: decoded.reason }, 'undecodable configuration change skipped');
+          resolveOffset(message.offset);
+          this.position.set(`${batch.topic}:${batch.partition}`, BigInt(message.offset) + 1n);
+        }
+        const webhooks = this.webhooks();
+        for (const listener of this.listeners) listener(webhooks);
+      },
+    });
+    await this.sync(60_000);
+    log.info({ webhooks: this.view.webhooks.size, integrators: this.view.integrators.size, prerequisitesMet: this.prerequisitesMet() }, 'configuration loaded');
+  }
+
+  /** Waits until every configuration change written so far is applied. */
+  async sync(timeoutMs = 5000): Promise<void> {
+    const admin = this.admin!;
+    const ends = await Promise.all(this.topics.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) })));
+    const pending = ends.flatMap(({ topic, partitions }) =>
+      partitions.filter((p) => BigInt(p.high) > 0n).map((p) => ({ key: `${topic}:${p.partition}`, high: BigInt(p.high) })),
+    );
+    await waitFor('the configuration topics to be applied', async () => pending.every((p) => (this.position.get(p.key) ?? 0n) >= p.high), {
+      timeoutMs,
+      intervalMs: 20,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.admin?.disconnect();
+  }
+}

@@ -1,0 +1,157 @@
+// The routing process: consumer group reativa-routing over reativa.triggers.
+// Per batch: sync the live configuration, decode the events, route them
+// (pure), produce deliveries (Avro, keyed by webhook and contract), dead
+// letters and alerts, then commit. Invalid webhooks are announced on
+// reativa.alerts when their problems change.
+import { Partitioners, type EachBatchPayload, type Kafka, type Message } from 'kafkajs';
+import { alert, type Alert } from '../alerts/alert.js';
+import { LiveConfig } from '../config/live.js';
+import type { ResolvedWebhook } from '../config/webhooks.js';
+import { deadLetter } from '../kafka/dead-letter.js';
+import { sendAll } from '../kafka/produce.js';
+import { readAvroSchema, registerValueSchema, type SchemaRegistry } from '../kafka/registry.js';
+import { TOPICS } from '../kafka/topics.js';
+import type { Logger } from '../log.js';
+import type { Body, TriggerEvent } from '../mapping/trigger.js';
+import { deliveryKey, route, type Delivery } from './route.js';
+
+export const ROUTING_GROUP = 'reativa-routing';
+
+export interface RoutingOptions {
+  readonly topicPrefix: string;
+  readonly groupId?: string;
+  readonly sessionTimeoutMs?: number;
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface RoutingStats {
+  events: number;
+  deliveries: number;
+  rejected: number;
+  deadLetters: number;
+}
+
+export const toDeliveryAvro = (d: Delivery) => ({ ...d, body: JSON.stringify(d.body) });
+
+export interface RunningRouting {
+  readonly live: LiveConfig;
+  readonly stats: RoutingStats;
+  stop(): Promise<void>;
+}
+
+const alertMessage = (a: Alert): Message => ({ key: String(a.webhookId), value: JSON.stringify(a), headers: { 'reativa-alert-id': a.alertId } });
+
+export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logger: Logger, options: RoutingOptions): Promise<RunningRouting> {
+  const groupId = options.groupId ?? ROUTING_GROUP;
+  const log = logger.child({ component: 'routing', group: groupId });
+  const stats: RoutingStats = { events: 0, deliveries: 0, rejected: 0, deadLetters: 0 };
+  const schemaId = await registerValueSchema(registry, TOPICS.deliveries, readAvroSchema('delivery'));
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+
+  // Announce a webhook's validity when it changes (and once per process at startup).
+  const announced = new Map<number, string>();
+  const pendingAlerts: Message[] = [];
+  const watch = (webhooks: ResolvedWebhook[]) => {
+    for (const w of webhooks) {
+      const signature = w.problems.map((p) => p.message).join('\n');
+      if (announced.get(w.id) === signature) continue;
+      const wasInvalid = (announced.get(w.id) ?? '') !== '';
+      announced.set(w.id, signature);
+      if (signature !== '') {
+        log.warn({ webhookId: w.id, webhook: w.name, problems: w.problems }, 'webhook inactive: invalid configuration');
+        pendingAlerts.push(alertMessage(alert('webhook_invalid', w, `Webhook "${w.name}" inativo: ${w.problems.map((p) => p.message).join('; ')}`, { problems: w.problems }, signature)));
+      } else if (wasInvalid) {
+        log.info({ webhookId: w.id, webhook: w.name }, 'webhook configuration valid again');
+        pendingAlerts.push(alertMessage(alert('webhook_valid', w, `Webhook "${w.name}" com configuração válida novamente`, {}, `valid|${Date.now()}`)));
+      }
+    }
+  };
+  const live = new LiveConfig(kafka, logger, options.topicPrefix);
+  live.onChange(watch);
+  await live.start();
+  watch(live.webhooks());
+  const flushAlerts = async () => {
+    if (pendingAlerts.length > 0) await sendAll(producer, [{ topic: TOPICS.alerts, messages: pendingAlerts.splice(0) }]);
+  };
+  await flushAlerts();
+
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10) });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [TOPICS.triggers], fromBeginning: true });
+
+  const processBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    await live.sync();
+    const deliveries: Message[] = [];
+    const dead: Message[] = [];
+    const now = Date.now();
+    const webhooks = live.webhooks();
+    const prerequisites = live.prerequisitesMet();
+    for (const message of batch.messages) {
+      let event: TriggerEvent;
+      try {
+        const record = (await registry.decode(message.value!)) as Omit<TriggerEvent, 'body'> & { body: string };
+        event = { ...record, body: JSON.parse(record.body) as Body };
+      } catch (error) {
+        dead.push(deadLetter('route', `undecodable trigger event: ${(error as Error).message}`, batch.topic, batch.partition, message));
+        continue;
+      }
+      stats.events += 1;
+      for (const routed of route(event, webhooks, prerequisites, now)) {
+        if (routed.outcome === 'deliver') {
+          const d = routed.delivery;
+          deliveries.push({ key: deliveryKey(d), value: await registry.encode(schemaId, toDeliveryAvro(d)), headers: { 'reativa-event-id': d.eventId, 'reativa-delivery-id': d.deliveryId } });
+          continue;
+        }
+        // The partner would refuse this client's data: dead letter and alert, no request, no retries.
+        const w = routed.webhook;
+        log.warn({ webhookId: w.id, eventId: event.eventId, contractId: event.contractId, reasons: routed.reasons }, 'delivery refused by partner rules');
+        stats.rejected += 1;
+        dead.push({
+          key: `${w.id}|${event.aggregateKey}`,
+          value: JSON.stringify({ stage: 'partner_rules', reason: routed.reasons.join('; '), reasons: routed.reasons, failedAt: new Date(now).toISOString(), eventId: event.eventId, webhookId: w.id, webhookName: w.name, contractId: event.contractId, kind: event.kind, action: event.action, attempts: [] }),
+          headers: { 'reativa-event-id': event.eventId, 'reativa-stage': 'partner_rules' },
+        });
+        pendingAlerts.push(
+          alertMessage(alert('client_data_missing', w, `Contrato ${event.contractId ?? '-'}: envio ao webhook "${w.name}" bloqueado: ${routed.reasons.join('; ')}`, { eventId: event.eventId, contractId: event.contractId, reasons: routed.reasons }, event.eventId)),
+        );
+      }
+    }
+    await sendAll(producer, [
+      { topic: TOPICS.deliveries, messages: deliveries },
+      { topic: TOPICS.deliveriesDlq, messages: dead },
+      { topic: TOPICS.alerts, messages: pendingAlerts.splice(0) },
+    ].filter((t) => t.messages.length > 0));
+    const last = batch.messages[batch.messages.length - 1]!;
+    resolveOffset(last.offset);
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+    await heartbeat();
+    stats.deliveries += deliveries.length;
+    stats.deadLetters += dead.length;
+  };
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    log.fatal({ err: payload.error }, 'routing consumer crashed and will not restart');
+    options.onFatal?.(payload.error);
+  });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: processBatch });
+  // Alerts raised by configuration changes between batches still go out promptly.
+  const alertTimer = setInterval(() => void flushAlerts().catch((error: unknown) => log.error({ err: error }, 'publishing alerts failed')), 1000);
+  log.info({ schemaId }, 'routing running');
+
+  return {
+    live,
+    stats,
+    stop: async () => {
+      clearInterval(alertTimer);
+      await consumer.disconnect();
+      await live.stop();
+      await flushAlerts().catch(() => undefined);
+      await producer.disconnect();
+      log.info({ stats }, 'routing stopped; left the consumer group');
+    },
+  };
+}
