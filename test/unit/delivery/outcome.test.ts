@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { classifyError, classifyStatus, parseRetryAfter } from '../../../src/delivery/outcome.js';
+import { buildRequest } from '../../../src/delivery/request.js';
+import type { ResolvedWebhook } from '../../../src/config/webhooks.js';
+import type { Delivery } from '../../../src/routing/route.js';
+
+describe('outcomes', () => {
+  it.each([200, 201, 204, 299])('%i is success', (s) => expect(classifyStatus(s).kind).toBe('success'));
+  it.each([408, 425, 429, 500, 502, 503, 504])('%i is retryable', (s) => expect(classifyStatus(s).kind).toBe('retryable'));
+  it.each([301, 302, 400, 401, 403, 404, 409, 410, 422])('%i is permanent', (s) => expect(classifyStatus(s).kind).toBe('permanent'));
+  it('network errors and timeouts are retryable', () => {
+    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ kind: 'retryable', status: null, error: 'ECONNREFUSED: connect ECONNREFUSED' });
+  });
+  it('reads Retry-After as seconds or a date', () => {
+    const now = Date.parse('2026-11-29T12:00:00Z');
+    expect(parseRetryAfter('30', now)).toBe(30_000);
+    expect(parseRetryAfter('Sun, 29 Nov 2026 12:01:00 GMT', now)).toBe(60_000);
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(classifyStatus(429, '5', now)).toMatchObject({ kind: 'retryable', retryAfterMs: 5000 });
+  });
+});
+
+describe('request', () => {
+  const webhook = {
+    method: 'POST',
+    url: 'https://partner.example/hook?fixed=1',
+    headers: [{ name: 'X-Key', value: 'a' }, { name: 'X-Key', value: 'b' }],
+    parameters: [{ name: 'client_id', value: 'abc' }, { name: 'grant_type', value: 'client_credentials' }],
+  } as unknown as ResolvedWebhook;
+  const delivery = { eventId: 'evt-1', deliveryId: 'del-1', body: { CompanyId: 1 } } as unknown as Delivery;
+
+  it('adds parameters to the query, keeps repeated headers, and carries the event id', () => {
+    const req = buildRequest(delivery, webhook);
+    expect(req.url).toBe('https://partner.example/hook?fixed=1&client_id=abc&grant_type=client_credentials');
+    expect(req.headers.filter(([n]) => n === 'X-Key')).toEqual([['X-Key', 'a'], ['X-Key', 'b']]);
+    expect(req.headers).toContainEqual(['x-reativa-event-id', 'evt-1']);
+    expect(req.headers).toContainEqual(['content-type', 'application/json']);
+    expect(req.body).toBe('{"CompanyId":1}');
+  });
+});
