@@ -10,7 +10,7 @@ import { CONFIGURATION_TABLES, changeTopic } from '../capture/tables.js';
 import type { Logger } from '../log.js';
 import { waitFor } from '../stack/wait.js';
 import { resolveWebhooks, type ResolvedWebhook } from './webhooks.js';
-import { applyConfigChange, emptyView, prerequisitesMet, type ConfigView } from './view.js';
+import { applyConfigChange, emptyView, prerequisitesMet, prerequisitesMetAt, type ConfigView } from './view.js';
 
 export class LiveConfig {
   readonly view: ConfigView = emptyView();
@@ -39,6 +39,8 @@ export class LiveConfig {
   prerequisitesMet(): boolean {
     return prerequisitesMet(this.view);
   }
+
+  readonly prerequisitesAt = (committedAt: number): boolean => prerequisitesMetAt(this.view, committedAt);
 
   async start(): Promise<void> {
     const log = this.logger.child({ component: 'live-config' });

@@ -64,6 +64,12 @@ export interface ConfigView {
   readonly triggers: Map<number, TriggerRow>;
   readonly serviceProducts: Map<number, CatalogueItem>;
   readonly patrimonies: Map<number, CatalogueItem>;
+  /**
+   * When the prerequisites turned on or off, by commit time, oldest first, so
+   * routing judges a change by the configuration at its commit, not by the
+   * configuration when it happens to be routed. Snapshot reads count from -Infinity.
+   */
+  readonly prerequisiteChanges: { at: number; met: boolean }[];
   /** Bumped on every applied change, so derived data can be cached per version. */
   version: number;
 }
@@ -78,6 +84,7 @@ export const emptyView = (): ConfigView => ({
   triggers: new Map(),
   serviceProducts: new Map(),
   patrimonies: new Map(),
+  prerequisiteChanges: [],
   version: 0,
 });
 
@@ -105,9 +112,13 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
   const key = change.after ?? change.before;
   if (!key) return false;
   switch (table) {
-    case 'erp_parameters':
+    case 'erp_parameters': {
       upsert(view.parameters, String(key.key), row ? String(row.value ?? '') : null);
+      const met = prerequisitesMet(view);
+      const last = view.prerequisiteChanges[view.prerequisiteChanges.length - 1];
+      if (!last || last.met !== met) view.prerequisiteChanges.push({ at: change.snapshot ? -Infinity : change.committedAt, met });
       break;
+    }
     case 'integrators':
       upsert(view.integrators, n(key.id), row && {
         id: n(row.id),
@@ -166,6 +177,16 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
   }
   view.version += 1;
   return true;
+}
+
+/** Whether the prerequisites were on when a change committed at `committedAt`. */
+export function prerequisitesMetAt(view: ConfigView, committedAt: number): boolean {
+  let met = false;
+  for (const c of view.prerequisiteChanges) {
+    if (c.at > committedAt) break;
+    met = c.met;
+  }
+  return met;
 }
 
 /** The ERP's prerequisites: nothing is sent unless both parameters are 'true'. */

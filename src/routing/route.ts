@@ -59,8 +59,9 @@ export function matches(webhook: ResolvedWebhook, event: TriggerEvent): boolean 
   }
 }
 
-export function route(event: TriggerEvent, webhooks: readonly ResolvedWebhook[], prerequisitesMet: boolean, now: number): Routed[] {
-  if (!prerequisitesMet) return [];
+/** `prerequisitesAt` answers whether the ERP's prerequisites were on at a commit time. */
+export function route(event: TriggerEvent, webhooks: readonly ResolvedWebhook[], prerequisitesAt: (committedAt: number) => boolean, now: number): Routed[] {
+  if (!prerequisitesAt(event.source.committedAt)) return [];
   const routed: Routed[] = [];
   for (const webhook of webhooks) {
     if (!matches(webhook, event)) continue;

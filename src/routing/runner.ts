@@ -88,7 +88,6 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     const dead: Message[] = [];
     const now = Date.now();
     const webhooks = live.webhooks();
-    const prerequisites = live.prerequisitesMet();
     for (const message of batch.messages) {
       let event: TriggerEvent;
       try {
@@ -99,7 +98,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
         continue;
       }
       stats.events += 1;
-      for (const routed of route(event, webhooks, prerequisites, now)) {
+      for (const routed of route(event, webhooks, live.prerequisitesAt, now)) {
         if (routed.outcome === 'deliver') {
           const d = routed.delivery;
           deliveries.push({ key: deliveryKey(d), value: await registry.encode(schemaId, toDeliveryAvro(d)), headers: { 'reativa-event-id': d.eventId, 'reativa-delivery-id': d.deliveryId } });

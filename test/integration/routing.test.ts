@@ -98,6 +98,16 @@ describe('routing', () => {
     expect(deliveries.matching(deliveryOf(webhook, before))).toEqual([]);
   });
 
+  it('routes nothing while "Utiliza Streaming" is off', async () => {
+    const control = await standardWebhook(await integrator());
+    await pool.query("UPDATE erp_parameters SET value = 'false' WHERE key = 'use_streaming'");
+    const whileOff = await contract();
+    await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key = 'use_streaming'");
+    const afterOn = await contract();
+    await deliveries.waitFor(deliveryOf(control, afterOn), 1, 10_000);
+    expect(deliveries.matching(deliveryOf(control, whileOff))).toEqual([]);
+  });
+
   it('keeps an invalid webhook inactive and says why on reativa.alerts', async () => {
     const webhook = await standardWebhook(await integrator(), { url: 'ftp://partner.example/hook' });
     const [invalid] = await alerts.waitFor((a) => a.webhookId === webhook && a.type === 'webhook_invalid', 1, 5_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWebhooks } from '../../../src/config/webhooks.js';
-import { prerequisitesMet, type ConfigView } from '../../../src/config/view.js';
+import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js';
 import { mapChange } from '../../../src/mapping/map-change.js';
 import type { TriggerEvent } from '../../../src/mapping/trigger.js';
 import { PRESETS, presetForAlias } from '../../../src/presets/presets.js';
@@ -19,7 +19,7 @@ function serviceEvent(enrichment = world()): TriggerEvent {
   return result.events[0]!;
 }
 
-const routeIn = (view: ConfigView, event: TriggerEvent) => route(event, resolveWebhooks(view), prerequisitesMet(view), NOW);
+const routeIn = (view: ConfigView, event: TriggerEvent) => route(event, resolveWebhooks(view), (t) => prerequisitesMetAt(view, t), NOW);
 
 describe('routing', () => {
   it('routes a service change to the active webhook of the same integrator', () => {
@@ -41,6 +41,15 @@ describe('routing', () => {
     const view = configured({}, ACTIVE_BEFORE);
     apply(view, 'erp_parameters', 'u', { key: 'use_webhooks', value: 'false' });
     expect(routeIn(view, serviceEvent())).toEqual([]);
+  });
+
+  it("judges the prerequisites at the change's commit time, not at routing time", () => {
+    const view = configured({}, ACTIVE_BEFORE);
+    apply(view, 'erp_parameters', 'u', { key: 'use_streaming', value: 'false' }, COMMITTED_AT - 1000);
+    apply(view, 'erp_parameters', 'u', { key: 'use_streaming', value: 'true' }, COMMITTED_AT + 1000);
+    expect(routeIn(view, serviceEvent())).toEqual([]);
+    const later = { ...serviceEvent(), source: { ...serviceEvent().source, committedAt: COMMITTED_AT + 2000 } };
+    expect(routeIn(view, later)).toHaveLength(1);
   });
 
   it('does not send changes committed before the webhook became active', () => {
