@@ -2,6 +2,7 @@
 // Nothing deeper in the code reads process.env: one place names every variable.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSchedule } from './delivery/retry-policy.js';
 
 const url = (protocols: readonly string[]) =>
   z.string().refine(
@@ -44,6 +45,14 @@ const environmentSchema = z.object({
   REATIVA_KAFKA_CONTROLLER_PORT: port.default(9093),
   REATIVA_PG_BIN: z.string().optional(),
   REATIVA_REGISTRY_JAVA_HOME: z.string().optional(),
+  REATIVA_DELIVERY_RETRY_SCHEDULE: z.string().default('10s,1m,5m,30m,2h,6h'),
+  REATIVA_DELIVERY_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  REATIVA_DELIVERY_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  REATIVA_DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: z.coerce.number().int().min(1).max(1000).default(8),
+  REATIVA_DELIVERY_MAX_PENDING_PER_PARTITION: z.coerce.number().int().min(1).max(100_000).default(2000),
+  REATIVA_ALERT_DIGEST_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  REATIVA_ALERT_FROM: z.string().min(3).default('Reativa <reativa@localhost>'),
+  REATIVA_ATTEMPT_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   REATIVA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -71,6 +80,15 @@ export interface Settings {
   readonly pgBin: string | undefined;
   readonly registryJavaHome: string | undefined;
   readonly logLevel: string;
+  readonly delivery: {
+    readonly retryScheduleMs: readonly number[];
+    readonly connectTimeoutMs: number;
+    readonly responseTimeoutMs: number;
+    readonly maxInFlightPerWebhook: number;
+    readonly maxPendingPerPartition: number;
+    readonly attemptLogRetentionDays: number;
+  };
+  readonly alerts: { readonly digestWindowMs: number; readonly from: string };
 }
 
 export class SettingsError extends Error {
@@ -90,6 +108,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     );
   }
   const e = parsed.data;
+  let retryScheduleMs: number[];
+  try {
+    retryScheduleMs = parseSchedule(e.REATIVA_DELIVERY_RETRY_SCHEDULE);
+  } catch (error) {
+    throw new SettingsError([`REATIVA_DELIVERY_RETRY_SCHEDULE: ${(error as Error).message}`]);
+  }
   return {
     stackMode: e.REATIVA_STACK,
     stackDir: path.resolve(cwd, e.REATIVA_STACK_DIR),
@@ -111,6 +135,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     pgBin: e.REATIVA_PG_BIN,
     registryJavaHome: e.REATIVA_REGISTRY_JAVA_HOME,
     logLevel: e.REATIVA_LOG_LEVEL,
+    delivery: {
+      retryScheduleMs,
+      connectTimeoutMs: e.REATIVA_DELIVERY_CONNECT_TIMEOUT_MS,
+      responseTimeoutMs: e.REATIVA_DELIVERY_RESPONSE_TIMEOUT_MS,
+      maxInFlightPerWebhook: e.REATIVA_DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK,
+      maxPendingPerPartition: e.REATIVA_DELIVERY_MAX_PENDING_PER_PARTITION,
+      attemptLogRetentionDays: e.REATIVA_ATTEMPT_LOG_RETENTION_DAYS,
+    },
+    alerts: { digestWindowMs: e.REATIVA_ALERT_DIGEST_WINDOW_MS, from: e.REATIVA_ALERT_FROM },
   };
 }
 

@@ -3,7 +3,7 @@
 // be told apart from two different ones. Messages are Brazilian Portuguese.
 import { createHash } from 'node:crypto';
 
-export type AlertType = 'webhook_invalid' | 'webhook_valid' | 'client_data_missing';
+export type AlertType = 'webhook_invalid' | 'webhook_valid' | 'client_data_missing' | 'delivery_failed';
 
 export interface Alert {
   readonly alertId: string;

@@ -9,6 +9,11 @@ import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
 import { MAPPER_GROUP, startMapper } from '../mapping/runner.js';
 import { ROUTING_GROUP, startRouting } from '../routing/runner.js';
+import { AlertDigest } from '../alerts/digest.js';
+import { createMailTransport } from '../alerts/mailer.js';
+import { DEFAULT_SCHEDULE } from '../delivery/retry-policy.js';
+import { DELIVERY_GROUP, startDelivery } from '../delivery/runner.js';
+import pg from 'pg';
 import { loadSettings } from '../settings.js';
 import { createStack } from '../stack/stack.js';
 
@@ -19,27 +24,24 @@ export function registerStart(program: Command): void {
     .option('--no-stack', 'do not start the stack, only the processors')
     .option('--mapper-group <id>', 'consumer group of the mapper', MAPPER_GROUP)
     .option('--routing-group <id>', 'consumer group of routing', ROUTING_GROUP)
-    .action(async (options: { stack: boolean; mapperGroup: string; routingGroup: string }) => {
+    .option('--delivery-group <id>', 'consumer group of delivery (its retry group adds -retry)', DELIVERY_GROUP)
+    .action(async (options: { stack: boolean; mapperGroup: string; routingGroup: string; deliveryGroup: string }) => {
       const settings = loadSettings();
       const logger = createLogger(settings.logLevel);
-      if (options.stack && settings.stackMode !== 'external') {
-        await createStack(settings, (line) => logger.info(line)).up();
-      }
-      const kafka = createKafka(settings, logger);
-      const erpPool = createErpPool(settings.erpDatabaseUrl);
-      const registry = createRegistry(settings.schemaRegistryUrl);
-      // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
-      const onFatal = () => process.exit(70);
-      const common = { topicPrefix: settings.topicPrefix, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal };
-      const mapper = await startMapper(kafka, registry, erpPool, logger, { ...common, groupId: options.mapperGroup });
-      const routing = await startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup });
+      // Stopping steps, registered as each part starts and run last-started first; a
+      // signal during startup waits for the part being started, then stops what runs.
+      const stops: (() => Promise<unknown>)[] = [];
+      let starting: Promise<unknown> = Promise.resolve();
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down');
-        Promise.all([mapper.stop(), routing.stop()])
-          .then(() => erpPool.end())
+        starting
+          .catch(() => undefined)
+          .then(async () => {
+            for (const stop of stops.reverse()) await stop();
+          })
           .then(() => process.exit(0))
           .catch((error: unknown) => {
             logger.error({ err: error }, 'unclean shutdown');
@@ -48,5 +50,47 @@ export function registerStart(program: Command): void {
       };
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
+      const step = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+        if (stopping) return undefined;
+        const running = work();
+        starting = running;
+        return running;
+      };
+
+      if (options.stack && settings.stackMode !== 'external') {
+        await step(() => createStack(settings, (line) => logger.info(line)).up());
+      }
+      const kafka = createKafka(settings, logger);
+      const erpPool = createErpPool(settings.erpDatabaseUrl);
+      const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 8, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+      stops.push(() => Promise.all([erpPool.end(), reativaPool.end()]));
+      const registry = createRegistry(settings.schemaRegistryUrl);
+      // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
+      const onFatal = () => process.exit(70);
+      const common = { topicPrefix: settings.topicPrefix, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal };
+
+      const mapper = await step(() => startMapper(kafka, registry, erpPool, logger, { ...common, groupId: options.mapperGroup }));
+      if (!mapper) return;
+      stops.push(() => mapper.stop());
+      const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup }));
+      if (!routing) return;
+      stops.push(() => routing.stop());
+      const digest = new AlertDigest(createMailTransport(settings.smtpUrl), settings.alerts.from, settings.alerts.digestWindowMs, logger);
+      stops.push(() => digest.close());
+      const d = settings.delivery;
+      const delivery = await step(() =>
+        startDelivery(kafka, registry, reativaPool, routing.live, digest, logger, {
+          groupId: options.deliveryGroup,
+          schedule: { ...DEFAULT_SCHEDULE, delaysMs: d.retryScheduleMs },
+          sender: { connectTimeoutMs: d.connectTimeoutMs, responseTimeoutMs: d.responseTimeoutMs },
+          maxInFlightPerWebhook: d.maxInFlightPerWebhook,
+          maxPendingPerPartition: d.maxPendingPerPartition,
+          attemptLogRetentionDays: d.attemptLogRetentionDays,
+          sessionTimeoutMs: settings.kafka.sessionTimeoutMs,
+          onFatal,
+        }),
+      );
+      if (!delivery) return;
+      stops.push(() => delivery.stop());
     });
 }

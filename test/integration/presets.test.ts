@@ -15,7 +15,7 @@ import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
 import { DIRECTV_BASIC_PACKAGE, PRESETS, type Preset } from '../../src/presets/presets.js';
 import type { Delivery } from '../../src/routing/route.js';
 import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
-import { erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { deactivateWebhooks, erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
 
 const pool = erpPool();
@@ -42,6 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await deactivateWebhooks(pool);
   await Promise.all([mapper?.stop(), routing?.stop(), deliveries.stop(), simulator.stop(), sender.close()]);
   await Promise.all([pool.end(), enrichmentPool.end()]);
 });

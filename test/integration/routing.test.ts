@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log.js';
 import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
 import type { Delivery } from '../../src/routing/route.js';
 import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
-import { erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { deactivateWebhooks, erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
 
 const pool = erpPool();
 const kafka = testKafka();
@@ -37,6 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await deactivateWebhooks(pool);
   await Promise.all([mapper?.stop(), routing?.stop(), deliveries.stop(), alerts.stop(), dlq.stop()]);
   await Promise.all([pool.end(), enrichmentPool.end()]);
 });

@@ -19,6 +19,15 @@ export function erpPool(): pg.Pool {
   return new pg.Pool({ connectionString: settings.erpDatabaseUrl, max: 4 });
 }
 
+/**
+ * Turns every webhook off at the end of a test file that made some, so the
+ * next file's fresh consumer groups, reading history from the beginning, do
+ * not deliver old changes to partners that are gone.
+ */
+export async function deactivateWebhooks(pool: pg.Pool): Promise<void> {
+  await pool.query('UPDATE webhooks SET active = false WHERE active');
+}
+
 /** A company and a client of our own, so tests never depend on each other's rows. */
 export async function seedParty(pool: pg.Pool): Promise<{ companyId: number; clientId: number }> {
   const company = await pool.query<{ id: string }>(

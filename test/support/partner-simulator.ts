@@ -11,6 +11,7 @@ export interface ReceivedRequest {
   readonly rawHeaders: readonly string[];
   readonly body: string;
   readonly json: unknown;
+  readonly receivedAt: number;
 }
 
 export class PartnerSimulator {
@@ -18,6 +19,12 @@ export class PartnerSimulator {
   private server: http.Server | undefined;
   /** Status to answer per path; 200 by default. */
   readonly statuses = new Map<string, number>();
+  private readonly scripts = new Map<string, (request: ReceivedRequest) => number>();
+
+  /** Answers requests to `path` with the status the function returns. */
+  script(path: string, answer: (request: ReceivedRequest) => number): void {
+    this.scripts.set(path, answer);
+  }
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => {
@@ -32,8 +39,9 @@ export class PartnerSimulator {
         } catch {
           json = null;
         }
-        this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, rawHeaders: req.rawHeaders, body, json });
-        res.statusCode = this.statuses.get(url.pathname) ?? 200;
+        const received: ReceivedRequest = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, rawHeaders: req.rawHeaders, body, json, receivedAt: Date.now() };
+        this.requests.push(received);
+        res.statusCode = this.scripts.get(url.pathname)?.(received) ?? this.statuses.get(url.pathname) ?? 200;
         res.end('{"ok":true}');
       });
     });

@@ -1,0 +1,51 @@
+// The retry schedule, pure. Attempt n (1-based: attempt 1 is the first send)
+// that fails retryably waits schedule[n-1] (the last step repeats) before
+// attempt n+1, in retry topic reativa.deliveries.retry.<i> for the step i of
+// that delay; a partner's Retry-After replaces the planned delay, bounded to
+// [minRetryAfterMs, maxRetryAfterMs].
+// The webhook's max_attempts (Limite de Tentativas) caps the total.
+
+export interface RetrySchedule {
+  /** Delay before each retry, in ms; the last step repeats. */
+  readonly delaysMs: readonly number[];
+  readonly minRetryAfterMs: number;
+  readonly maxRetryAfterMs: number;
+}
+
+const S = 1000;
+const MIN = 60 * S;
+const H = 60 * MIN;
+
+/** 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then 6 h. */
+export const DEFAULT_SCHEDULE: RetrySchedule = {
+  delaysMs: [10 * S, 1 * MIN, 5 * MIN, 30 * MIN, 2 * H, 6 * H],
+  minRetryAfterMs: 1 * S,
+  maxRetryAfterMs: 6 * H,
+};
+
+/** Parses "10s,1m,5m,30m,2h,6h" (ms, s, m, h units). */
+export function parseSchedule(text: string): number[] {
+  const units: Record<string, number> = { ms: 1, s: S, m: MIN, h: H };
+  return text.split(',').map((part) => {
+    const match = /^\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(part);
+    if (!match) throw new Error(`retry schedule step "${part.trim()}" is not a duration like 10s, 5m or 2h`);
+    return Number(match[1]) * units[match[2]!]!;
+  });
+}
+
+export type RetryDecision =
+  | { readonly retry: true; readonly attempt: number; readonly retryTopicIndex: number; readonly dueAt: number }
+  | { readonly retry: false; readonly reason: 'attempts_exhausted' };
+
+/** After attempt `attempt` failed retryably: when, and through which retry topic, to try again. */
+export function nextRetry(schedule: RetrySchedule, attempt: number, maxAttempts: number, now: number, retryAfterMs: number | null = null): RetryDecision {
+  if (attempt >= maxAttempts) return { retry: false, reason: 'attempts_exhausted' };
+  const steps = schedule.delaysMs.length;
+  const planned = schedule.delaysMs[Math.min(attempt, steps) - 1]!;
+  const delay = retryAfterMs === null ? planned : Math.min(schedule.maxRetryAfterMs, Math.max(schedule.minRetryAfterMs, retryAfterMs));
+  // Each retry topic holds one delay step; a delay goes to the first step at least as long,
+  // so the record at a partition's head never waits longer than its topic's step.
+  const found = schedule.delaysMs.findIndex((d) => d >= delay);
+  const retryTopicIndex = found === -1 ? steps : found + 1;
+  return { retry: true, attempt: attempt + 1, retryTopicIndex, dueAt: now + delay };
+}

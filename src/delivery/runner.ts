@@ -1,0 +1,343 @@
+// The delivery process. Two consumer groups:
+//   reativa-delivery        over reativa.deliveries: first attempts;
+//   reativa-delivery-retry  over reativa.deliveries.retry.<n>: later attempts, each when due.
+// Per (webhook, contract) key, deliveries reach the partner in order, through
+// retries too: once a key has a delivery waiting in a retry topic it is
+// parked (src/db/parking.ts) and later deliveries queue behind it until it
+// succeeds or is dead-lettered. Across keys, work runs concurrently (bounded
+// per webhook), so one slow partner does not hold up the others, and a
+// partition's offset is committed only up to its lowest unfinished delivery.
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type pg from 'pg';
+import { alert } from '../alerts/alert.js';
+import type { AlertDigest } from '../alerts/digest.js';
+import type { LiveConfig } from '../config/live.js';
+import type { ResolvedWebhook } from '../config/webhooks.js';
+import { AttemptLog } from '../db/attempt-log.js';
+import { ParkingStore } from '../db/parking.js';
+import type { SchemaRegistry } from '../kafka/registry.js';
+import { ensureTopics, TOPICS } from '../kafka/topics.js';
+import type { Logger } from '../log.js';
+import type { Body } from '../mapping/trigger.js';
+import type { Delivery } from '../routing/route.js';
+import { sleep } from '../stack/wait.js';
+import { buildRequest } from './request.js';
+import { nextRetry, type RetrySchedule } from './retry-policy.js';
+import { KeyedChains, OffsetTracker, Semaphore } from './scheduler.js';
+import { Sender, type SenderOptions } from './sender.js';
+
+export const DELIVERY_GROUP = 'reativa-delivery';
+
+export interface DeliveryOptions {
+  readonly groupId?: string;
+  readonly schedule: RetrySchedule;
+  readonly sender: SenderOptions;
+  readonly maxInFlightPerWebhook: number;
+  readonly maxPendingPerPartition: number;
+  readonly attemptLogRetentionDays: number;
+  readonly sessionTimeoutMs?: number;
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface AttemptSummary {
+  readonly at: string;
+  readonly attempt: number;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly latencyMs: number;
+}
+
+export interface DeliveryStats {
+  delivered: number;
+  retried: number;
+  deadLettered: number;
+  queuedBehind: number;
+  /** ms from the ERP commit to the partner's 2xx, for successful first attempts. */
+  latencies: number[];
+}
+
+export interface RunningDelivery {
+  readonly stats: DeliveryStats;
+  stop(): Promise<void>;
+}
+
+const HEADER_ATTEMPT = 'reativa-attempt';
+const HEADER_DUE = 'reativa-due-at';
+const HEADER_HISTORY = 'reativa-history';
+
+const header = (headers: IHeaders | undefined, name: string): string | undefined => {
+  const v = headers?.[name];
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : one.toString();
+};
+
+type Result = 'done' | 'parked';
+
+export async function startDelivery(
+  kafka: Kafka,
+  registry: SchemaRegistry,
+  reativaPool: pg.Pool,
+  live: LiveConfig,
+  digest: AlertDigest,
+  logger: Logger,
+  options: DeliveryOptions,
+): Promise<RunningDelivery> {
+  const groupId = options.groupId ?? DELIVERY_GROUP;
+  const log = logger.child({ component: 'delivery', group: groupId });
+  const stats: DeliveryStats = { delivered: 0, retried: 0, deadLettered: 0, queuedBehind: 0, latencies: [] };
+  const sender = new Sender(options.sender);
+  const parking = new ParkingStore(reativaPool);
+  const attempts = new AttemptLog(reativaPool, logger, options.attemptLogRetentionDays);
+  const semaphores = new Map<number, Semaphore>();
+  const retryTopics = options.schedule.delaysMs.map((_, i) => TOPICS.retry(i + 1));
+
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, retryTopics.map((topic) => ({ topic, numPartitions: 3, configEntries: [{ name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) }] })));
+  await admin.disconnect();
+
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+
+  let fatal = false;
+  const die = (error: unknown) => {
+    if (fatal) return;
+    fatal = true;
+    log.fatal({ err: error }, 'delivery cannot go on safely; stopping so a restart resumes from committed offsets');
+    options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
+  };
+
+  async function decode(value: Buffer): Promise<Delivery> {
+    const record = (await registry.decode(value)) as Omit<Delivery, 'body'> & { body: string };
+    return { ...record, body: JSON.parse(record.body) as Body };
+  }
+
+  async function deadLetter(key: string, d: Delivery, record: Buffer, webhook: ResolvedWebhook | undefined, history: AttemptSummary[], reason: string, mail: boolean) {
+    const failedAt = new Date();
+    const value = {
+      stage: 'delivery',
+      reason,
+      failedAt: failedAt.toISOString(),
+      eventId: d.eventId,
+      deliveryId: d.deliveryId,
+      webhookId: d.webhookId,
+      webhookName: webhook?.name ?? null,
+      url: d.url,
+      contractId: d.contractId,
+      kind: d.kind,
+      entity: d.entity,
+      action: d.action,
+      attempts: history,
+      // The Avro record as routed, so `reativa dlq redrive` can send it again.
+      record: record.toString('base64'),
+    };
+    const last = history[history.length - 1];
+    const lastError = last?.error ?? (last?.status ? `HTTP ${last.status}` : reason);
+    const a = alert(
+      'delivery_failed',
+      { id: d.webhookId, name: webhook?.name ?? String(d.webhookId) },
+      `Webhook "${webhook?.name ?? d.webhookId}": contrato ${d.contractId ?? '-'} não integrado após ${history.length} ${history.length === 1 ? 'tentativa' : 'tentativas'}: ${lastError}`,
+      { eventId: d.eventId, deliveryId: d.deliveryId, contractId: d.contractId, reason, attempts: history.length },
+      d.deliveryId,
+    );
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [
+        { topic: TOPICS.deliveriesDlq, messages: [{ key, value: JSON.stringify(value), headers: { 'reativa-event-id': d.eventId, 'reativa-stage': 'delivery' } }] },
+        { topic: TOPICS.alerts, messages: [{ key: String(d.webhookId), value: JSON.stringify(a), headers: { 'reativa-alert-id': a.alertId } }] },
+      ],
+    });
+    stats.deadLettered += 1;
+    log.warn({ webhookId: d.webhookId, deliveryId: d.deliveryId, eventId: d.eventId, contractId: d.contractId, reason, attempts: history.length }, 'delivery dead-lettered');
+    if (mail && webhook) {
+      digest.add({ webhookId: webhook.id, webhookName: webhook.name, url: webhook.url, emails: webhook.alertEmails, contractId: d.contractId, eventId: d.eventId, attempts: history.length, lastError, at: failedAt });
+    }
+  }
+
+  /** One attempt; a retryable failure forwards the delivery to its retry topic ('parked'). */
+  async function attempt(key: string, d: Delivery, record: Buffer, attemptNo: number, history: AttemptSummary[]): Promise<Result> {
+    const webhook = live.webhooks().find((w) => w.id === d.webhookId);
+    if (!webhook?.active) {
+      await deadLetter(key, d, record, webhook, history, webhook ? 'webhook inativo' : 'webhook removido', false);
+      return 'done';
+    }
+    let semaphore = semaphores.get(webhook.id);
+    if (!semaphore) semaphores.set(webhook.id, (semaphore = new Semaphore(options.maxInFlightPerWebhook)));
+    const release = await semaphore.acquire();
+    const startedAt = new Date();
+    let result;
+    try {
+      result = await sender.send(buildRequest(d, webhook));
+    } finally {
+      release();
+    }
+    const { outcome } = result;
+    const status = outcome.status;
+    const error = outcome.kind === 'success' ? null : outcome.error;
+    attempts.record({
+      deliveryId: d.deliveryId, eventId: d.eventId, webhookId: d.webhookId, contractId: d.contractId, attempt: attemptNo, attemptedAt: startedAt,
+      outcome: outcome.kind, status, latencyMs: result.latencyMs, error, responseExcerpt: result.responseExcerpt,
+    });
+    const tried = [...history, { at: startedAt.toISOString(), attempt: attemptNo, status, error, latencyMs: Math.round(result.latencyMs) }].slice(-50);
+    if (outcome.kind === 'success') {
+      stats.delivered += 1;
+      if (attemptNo === 1 && stats.latencies.length < 1_000_000) stats.latencies.push(Date.now() - d.routedAt);
+      return 'done';
+    }
+    if (outcome.kind === 'permanent') {
+      await deadLetter(key, d, record, webhook, tried, `falha permanente: ${outcome.error}`, true);
+      return 'done';
+    }
+    const decision = nextRetry(options.schedule, attemptNo, webhook.maxAttempts, Date.now(), outcome.retryAfterMs);
+    if (!decision.retry) {
+      await deadLetter(key, d, record, webhook, tried, `limite de tentativas atingido (${webhook.maxAttempts})`, true);
+      return 'done';
+    }
+    await producer.send({
+      topic: TOPICS.retry(decision.retryTopicIndex),
+      acks: -1,
+      messages: [{ key, value: record, headers: { [HEADER_ATTEMPT]: String(decision.attempt), [HEADER_DUE]: String(decision.dueAt), [HEADER_HISTORY]: JSON.stringify(tried), 'reativa-event-id': d.eventId } }],
+    });
+    stats.retried += 1;
+    log.info({ webhookId: d.webhookId, deliveryId: d.deliveryId, attempt: attemptNo, error, nextAttempt: decision.attempt, dueAt: new Date(decision.dueAt).toISOString() }, 'delivery will be retried');
+    return 'parked';
+  }
+
+  /** After a key's head succeeded or was dead-lettered: send what queued behind it, in order. */
+  async function drain(key: string): Promise<void> {
+    for (;;) {
+      const queued = await parking.next(key);
+      if (!queued) return;
+      const d = await decode(queued.record);
+      const result = await attempt(key, d, queued.record, 1, []);
+      await parking.done(key, queued.seq, result === 'parked' ? d.deliveryId : undefined);
+      if (result === 'parked') return;
+    }
+  }
+
+  // --- first attempts: concurrent across keys, ordered per key -----------------
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const main: Consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
+  const trackers = new Map<string, OffsetTracker>();
+  const chains = new KeyedChains();
+  const parkedHere = new Set<string>();
+
+  const processMain = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    const tp = `${batch.topic}:${batch.partition}`;
+    let tracker = trackers.get(tp);
+    if (!tracker) trackers.set(tp, (tracker = new OffsetTracker()));
+    const parkedNow = await parking.parked(batch.messages.map((m) => m.key?.toString() ?? ''));
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || fatal) break;
+      const key = message.key?.toString() ?? '';
+      const t = tracker;
+      t.start(message.offset);
+      resolveOffset(message.offset);
+      void chains
+        .run(key, async () => {
+          if (fatal) return;
+          const d = await decode(message.value!);
+          if (parkedNow.has(key) || parkedHere.has(key)) {
+            if (await parking.queueBehind(key, d.deliveryId, message.value!)) {
+              stats.queuedBehind += 1;
+              t.finish(message.offset);
+              return;
+            }
+            parkedHere.delete(key);
+          }
+          if ((await attempt(key, d, message.value!, 1, [])) === 'parked') {
+            await parking.park(key, d.deliveryId);
+            parkedHere.add(key);
+          }
+          t.finish(message.offset);
+        })
+        // An offset whose delivery could not be settled is never committed: stop, restart, resume.
+        .catch(die);
+      while (t.pending >= options.maxPendingPerPartition && !fatal) {
+        await sleep(20);
+        await heartbeat();
+      }
+    }
+    await heartbeat();
+  };
+
+  const commitMain = async () => {
+    const offsets = [...trackers].flatMap(([tp, t]) => {
+      const offset = t.committable();
+      const [topic, partition] = [tp.slice(0, tp.lastIndexOf(':')), Number(tp.slice(tp.lastIndexOf(':') + 1))];
+      return offset === undefined ? [] : [{ topic, partition, offset }];
+    });
+    if (offsets.length > 0 && !fatal) await main.commitOffsets(offsets).catch((error: unknown) => log.warn({ err: error }, 'offset commit failed; will retry'));
+  };
+  let committer: NodeJS.Timeout | undefined;
+  // After a rebalance, partitions may have moved: start tracking afresh.
+  main.on(main.events.GROUP_JOIN, () => trackers.clear());
+
+  // --- retries: each record when due, then what queued behind it ---------------
+  // Short fetch waits: a partition resumed when its head falls due is fetched again promptly.
+  const retry: Consumer = kafka.consumer({ groupId: `${groupId}-retry`, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 200 });
+  const resumeTimers = new Set<NodeJS.Timeout>();
+  const processRetry = async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload) => {
+    for (const message of batch.messages as KafkaMessage[]) {
+      if (!isRunning() || isStale() || fatal) return;
+      const dueAt = Number(header(message.headers, HEADER_DUE) ?? 0);
+      const wait = dueAt - Date.now();
+      if (wait > 0) {
+        // Not due: stop this partition until it is; other partitions go on.
+        const resume = pause();
+        const timer = setTimeout(() => {
+          resumeTimers.delete(timer);
+          resume();
+        }, wait);
+        resumeTimers.add(timer);
+        return;
+      }
+      const key = message.key?.toString() ?? '';
+      const attemptNo = Number(header(message.headers, HEADER_ATTEMPT) ?? 2);
+      const history = JSON.parse(header(message.headers, HEADER_HISTORY) ?? '[]') as AttemptSummary[];
+      try {
+        const d = await decode(message.value!);
+        if ((await attempt(key, d, message.value!, attemptNo, history)) === 'done') await drain(key);
+      } catch (error) {
+        die(error);
+        return;
+      }
+      resolveOffset(message.offset);
+      await retry.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      await heartbeat();
+    }
+  };
+
+  for (const [consumer, topics, eachBatch] of [
+    [main, [TOPICS.deliveries], processMain],
+    [retry, retryTopics, processRetry],
+  ] as const) {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) die(payload.error);
+    });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
+  }
+  committer = setInterval(() => void commitMain(), 1000);
+  log.info({ retryTopics: retryTopics.length, schedule: options.schedule.delaysMs }, 'delivery running');
+
+  return {
+    stats,
+    stop: async () => {
+      for (const t of resumeTimers) clearTimeout(t);
+      // Stop fetching, let what is in flight settle, commit how far it got, then leave.
+      main.pause([{ topic: TOPICS.deliveries }]);
+      retry.pause(retryTopics.map((topic) => ({ topic })));
+      await Promise.race([chains.drain(), sleep(options.sender.connectTimeoutMs + options.sender.responseTimeoutMs + 1000)]);
+      clearInterval(committer);
+      await commitMain();
+      await Promise.all([main.disconnect(), retry.disconnect()]);
+      await attempts.close();
+      await producer.disconnect();
+      await sender.close();
+      log.info({ stats: { ...stats, latencies: stats.latencies.length } }, 'delivery stopped; left the consumer groups');
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// Delivery against real HTTP partners scripted per test: retries through the
+// retry topics with the webhook's attempt limit, per-key order kept through
+// failures, dead letters with an alert and one digest e-mail per burst, and
+// the attempt log.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertDigest } from '../../src/alerts/digest.js';
+import { createMailTransport } from '../../src/alerts/mailer.js';
+import { createErpPool } from '../../src/db/erp-enrichment.js';
+import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
+import { startDelivery, type RunningDelivery } from '../../src/delivery/runner.js';
+import { createRegistry } from '../../src/kafka/registry.js';
+import { TOPICS } from '../../src/kafka/topics.js';
+import { createLogger } from '../../src/log.js';
+import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
+import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
+import { waitFor } from '../../src/stack/wait.js';
+import { deactivateWebhooks, erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
+
+const pool = erpPool();
+const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
+const kafka = testKafka();
+const registry = createRegistry(settings.schemaRegistryUrl);
+const enrichmentPool = createErpPool(settings.erpDatabaseUrl);
+const partner = new PartnerSimulator();
+const dlq = new TopicReader<Record<string, unknown>>(kafka, [TOPICS.deliveriesDlq], (v) => JSON.parse(v!.toString()) as Record<string, unknown>);
+const transport = createMailTransport(settings.smtpUrl, 5000);
+const digest = new AlertDigest(transport, 'Reativa <reativa@example.com>', 1500, createLogger('warn'));
+const SCHEDULE = [300, 600, 900];
+let base = '';
+let mapper: RunningMapper;
+let routing: RunningRouting;
+let delivery: RunningDelivery;
+
+beforeAll(async () => {
+  base = await partner.start();
+  await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
+  const logger = createLogger('warn');
+  mapper = await startMapper(kafka, registry, enrichmentPool, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-mapper') });
+  routing = await startRouting(kafka, registry, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-routing') });
+  delivery = await startDelivery(kafka, registry, reativaPool, routing.live, digest, logger, {
+    groupId: unique('test-delivery'),
+    schedule: { ...DEFAULT_SCHEDULE, delaysMs: SCHEDULE, minRetryAfterMs: 100 },
+    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
+    maxInFlightPerWebhook: 8,
+    maxPendingPerPartition: 1000,
+    attemptLogRetentionDays: 30,
+  });
+  await dlq.start();
+});
+
+afterAll(async () => {
+  await deactivateWebhooks(pool);
+  await delivery?.stop();
+  await Promise.all([mapper?.stop(), routing?.stop(), dlq.stop(), partner.stop()]);
+  await digest.close();
+  transport.close();
+  await Promise.all([pool.end(), enrichmentPool.end(), reativaPool.end()]);
+});
+
+const one = (rows: { id: string }[]) => Number(rows[0]!.id);
+
+/** A standard webhook on contract updates, pointed at the simulator under its own path. */
+async function webhook(maxAttempts: number, emails = 'ops@example.com'): Promise<{ id: number; path: string }> {
+  const integratorId = one((await pool.query<{ id: string }>('INSERT INTO integrators (alias, version) VALUES ($1, 3) RETURNING id', [unique('int')])).rows);
+  const path = `/${unique('hook')}`;
+  const id = one(
+    (
+      await pool.query<{ id: string }>(
+        "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ($1, $2, 'POST', $3, $4, $5, 'standard', true) RETURNING id",
+        [unique('Parceiro'), integratorId, `${base}${path}`, maxAttempts, emails],
+      )
+    ).rows,
+  );
+  await pool.query("INSERT INTO webhook_triggers (webhook_id, entity, action) VALUES ($1, 'contracts', 'update')", [id]);
+  return { id, path };
+}
+
+async function contract(): Promise<number> {
+  const { companyId, clientId } = await seedParty(pool);
+  return one((await pool.query<{ id: string }>('INSERT INTO contracts (company_id, client_id, contract_number) VALUES ($1, $2, $3) RETURNING id', [companyId, clientId, unique('C')])).rows);
+}
+
+const at = (path: string) => (r: ReceivedRequest) => r.path === path;
+const billingOf = (r: ReceivedRequest) => (r.json as { Contract: { BillingPeriod: number } }).Contract.BillingPeriod;
+
+interface StoredMail {
+  subject: string;
+  to: { address: string }[];
+  text: string;
+}
+async function mails(): Promise<StoredMail[]> {
+  const res = await fetch(`${settings.mailWebUrl}/api/email`, { signal: AbortSignal.timeout(2000) });
+  return (await res.json()) as StoredMail[];
+}
+
+describe('delivery', () => {
+  it('retries on the schedule up to the webhook attempt limit, then dead-letters with an alert e-mail', async () => {
+    const hook = await webhook(3, 'a@x.com;b@y.com');
+    partner.script(hook.path, () => 503);
+    const c = await contract();
+    await pool.query('UPDATE contracts SET billing_period = 5 WHERE id = $1', [c]);
+
+    const [dead] = await dlq.waitFor((d) => d.webhookId === hook.id && d.contractId === c, 1, 20_000);
+    const tries = partner.requests.filter(at(hook.path));
+    expect(tries).toHaveLength(3);
+    // The gaps follow the schedule (300 ms, then 600 ms), never shorter.
+    const gaps = tries.slice(1).map((r, i) => r.receivedAt - tries[i]!.receivedAt);
+    expect(gaps[0]).toBeGreaterThanOrEqual(SCHEDULE[0]! - 50);
+    expect(gaps[1]).toBeGreaterThanOrEqual(SCHEDULE[1]! - 50);
+    expect(new Set(tries.map((r) => r.headers['x-reativa-event-id'])).size).toBe(1);
+    expect(dead).toMatchObject({ stage: 'delivery', reason: 'limite de tentativas atingido (3)' });
+    expect((dead!.attempts as { status: number }[]).map((a) => a.status)).toEqual([503, 503, 503]);
+
+    const mail = await waitFor('the alert e-mail', async () => (await mails()).find((m) => m.text.includes(`Contrato ${c}:`)), { timeoutMs: 10_000 });
+    expect(mail.to.map((t) => t.address).sort()).toEqual(['a@x.com', 'b@y.com']);
+    expect(mail.subject).toContain('limite de tentativas');
+    expect(mail.text).toContain(`${base}${hook.path}`);
+    expect(mail.text).toContain('3 tentativas, último erro: HTTP 503');
+
+    // The attempt log is written in batches, off the hot path: it catches up within its flush interval.
+    const logged = await waitFor(
+      'the attempt log',
+      async () => {
+        const { rows } = await reativaPool.query<{ attempt: number; status: number; outcome: string; response_excerpt: string }>(
+          'SELECT attempt, status, outcome, response_excerpt FROM reativa.delivery_attempts WHERE webhook_id = $1 ORDER BY attempt',
+          [hook.id],
+        );
+        return rows.length === 3 ? rows : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(logged.map((r) => [r.attempt, r.status, r.outcome])).toEqual([[1, 503, 'retryable'], [2, 503, 'retryable'], [3, 503, 'retryable']]);
+    expect(logged[0]!.response_excerpt).toBe('{"ok":true}');
+  });
+
+  it('keeps per-contract order through retries: later changes wait behind the one being retried', async () => {
+    const hook = await webhook(5);
+    let failures = 2;
+    partner.script(hook.path, (r) => (billingOf(r) === 1 && failures-- > 0 ? 500 : 200));
+    const c = await contract();
+    for (const period of [1, 2, 3, 4]) await pool.query('UPDATE contracts SET billing_period = $2 WHERE id = $1', [c, period]);
+
+    await waitFor('four successful deliveries', async () => partner.requests.filter(at(hook.path)).length >= 6, { timeoutMs: 20_000 });
+    const periods = partner.requests.filter(at(hook.path)).map(billingOf);
+    expect(periods).toEqual([1, 1, 1, 2, 3, 4]);
+  });
+
+  it('sends a permanent failure straight to the dead letter, and a burst becomes one e-mail with a count', async () => {
+    const recipient = `${unique('burst')}@example.com`;
+    const hook = await webhook(5, recipient);
+    partner.script(hook.path, () => 400);
+    const contracts = [await contract(), await contract(), await contract(), await contract()];
+    for (const c of contracts) await pool.query('UPDATE contracts SET billing_period = 9 WHERE id = $1', [c]);
+
+    const dead = await dlq.waitFor((d) => d.webhookId === hook.id, 4, 20_000);
+    expect(dead.every((d) => String(d.reason).startsWith('falha permanente: HTTP 400'))).toBe(true);
+    expect(partner.requests.filter(at(hook.path))).toHaveLength(4);
+    const mail = await waitFor('the digest e-mail', async () => (await mails()).find((m) => m.to.some((t) => t.address === recipient)), { timeoutMs: 10_000 });
+    expect(mail.subject).toContain('4 envios');
+    expect((await mails()).filter((m) => m.to.some((t) => t.address === recipient))).toHaveLength(1);
+  });
+});
