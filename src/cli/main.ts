@@ -6,7 +6,9 @@ import { registerDoctor } from './doctor.js';
 import { registerStack } from './stack.js';
 import { registerStart } from './start.js';
 import { registerWebhooks } from './webhooks.js';
+import { registerOps } from './ops.js';
 import { InputError } from '../config/erp-writer.js';
+import { GroupBusyError } from '../kafka/groups.js';
 import { SettingsError } from '../settings.js';
 
 const program = new Command()
@@ -18,9 +20,10 @@ registerStack(program);
 registerDoctor(program);
 registerStart(program);
 registerWebhooks(program);
+registerOps(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof SettingsError || error instanceof InputError) console.error(error.message);
+  if (error instanceof SettingsError || error instanceof InputError || error instanceof GroupBusyError) console.error(error.message);
   else console.error(`reativa: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

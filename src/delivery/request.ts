@@ -2,11 +2,24 @@
 // parameters as query-string parameters, its headers (a name may repeat), the
 // JSON body, and the ids partners use to drop duplicates. Secrets enter here,
 // at send time, from the live configuration; they are never in Kafka records.
+import { createHmac } from 'node:crypto';
 import type { ResolvedWebhook } from '../config/webhooks.js';
 import type { Delivery } from '../routing/route.js';
 
 export const EVENT_ID_HEADER = 'x-reativa-event-id';
 export const DELIVERY_ID_HEADER = 'x-reativa-delivery-id';
+
+/**
+ * A webhook parameter with this name is not sent: its value is the signing
+ * secret (Standard Webhooks: "whsec_" + base64 key), and requests are signed.
+ */
+export const SIGNING_SECRET_PARAMETER = 'reativa_signing_secret';
+
+/** Standard Webhooks signature: v1,base64(HMAC-SHA256(key, "<id>.<timestamp>.<body>")). */
+export function standardWebhooksSignature(secret: string, id: string, timestampSeconds: number, body: string): string {
+  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+}
 
 export interface OutgoingRequest {
   readonly method: string;
@@ -16,9 +29,13 @@ export interface OutgoingRequest {
   readonly body: string | undefined;
 }
 
-export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook): OutgoingRequest {
+export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now = Date.now()): OutgoingRequest {
   const url = new URL(webhook.url);
-  for (const p of webhook.parameters) url.searchParams.append(p.name, p.value);
+  let secret: string | undefined;
+  for (const p of webhook.parameters) {
+    if (p.name === SIGNING_SECRET_PARAMETER) secret = p.value;
+    else url.searchParams.append(p.name, p.value);
+  }
   const headers: [string, string][] = [
     ['content-type', 'application/json'],
     ['user-agent', 'Reativa'],
@@ -28,5 +45,9 @@ export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook): Outg
   for (const h of webhook.headers) headers.push([h.name, h.value]);
   // A GET carries no body on the wire; its data would have to travel in the URL, which no partner asks for.
   const body = webhook.method === 'GET' ? undefined : JSON.stringify(delivery.body);
+  if (secret) {
+    const timestamp = Math.floor(now / 1000);
+    headers.push(['webhook-id', delivery.eventId], ['webhook-timestamp', String(timestamp)], ['webhook-signature', standardWebhooksSignature(secret, delivery.eventId, timestamp, body ?? '')]);
+  }
   return { method: webhook.method, url: url.toString(), headers, body };
 }

@@ -82,6 +82,18 @@ async function contract(): Promise<number> {
   return one((await pool.query<{ id: string }>('INSERT INTO contracts (company_id, client_id, contract_number) VALUES ($1, $2, $3) RETURNING id', [companyId, clientId, unique('C')])).rows);
 }
 
+async function deliveriesFor(webhookId: number) {
+  const reader = new TopicReader<{ eventId: string; routedAt: number; webhookId: number }>(kafka, [TOPICS.deliveries], async (v) =>
+    (await registry.decode(v!)) as { eventId: string; routedAt: number; webhookId: number },
+  );
+  await reader.start();
+  try {
+    return await reader.waitFor((d) => d.webhookId === webhookId, 40, 15_000);
+  } finally {
+    await reader.stop();
+  }
+}
+
 const at = (path: string) => (r: ReceivedRequest) => r.path === path;
 const billingOf = (r: ReceivedRequest) => (r.json as { Contract: { BillingPeriod: number } }).Contract.BillingPeriod;
 
@@ -145,6 +157,25 @@ describe('delivery', () => {
     await waitFor('four successful deliveries', async () => partner.requests.filter(at(hook.path)).length >= 6, { timeoutMs: 20_000 });
     const periods = partner.requests.filter(at(hook.path)).map(billingOf);
     expect(periods).toEqual([1, 1, 1, 2, 3, 4]);
+  });
+
+  it('isolates partners: with one timing out on every request, another keeps a p99 under 1 s', async () => {
+    const slow = await webhook(2);
+    const fast = await webhook(2);
+    partner.script(slow.path, () => 0);
+    const contracts: number[] = [];
+    for (let i = 0; i < 40; i++) contracts.push(await contract());
+    for (const c of contracts) await pool.query('UPDATE contracts SET billing_period = 7 WHERE id = $1', [c]);
+    await waitFor('40 deliveries to the healthy partner', async () => partner.requests.filter(at(fast.path)).length >= 40, { timeoutMs: 30_000 });
+    expect(partner.requests.filter(at(slow.path)).length).toBeGreaterThan(0);
+    // Latency from routing to the healthy partner's receipt, per delivery.
+    const routedAt = new Map<string, number>();
+    for (const d of await deliveriesFor(fast.id)) routedAt.set(d.eventId, d.routedAt);
+    const measured = partner.requests.filter(at(fast.path)).map((r) => r.receivedAt - routedAt.get(String(r.headers['x-reativa-event-id']))!);
+    measured.sort((a, b) => a - b);
+    const p99 = measured[Math.ceil(measured.length * 0.99) - 1]!;
+    expect(measured).toHaveLength(40);
+    expect(p99).toBeLessThan(1000);
   });
 
   it('sends a permanent failure straight to the dead letter, and a burst becomes one e-mail with a count', async () => {

@@ -41,7 +41,10 @@ export class PartnerSimulator {
         }
         const received: ReceivedRequest = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, rawHeaders: req.rawHeaders, body, json, receivedAt: Date.now() };
         this.requests.push(received);
-        res.statusCode = this.scripts.get(url.pathname)?.(received) ?? this.statuses.get(url.pathname) ?? 200;
+        const status = this.scripts.get(url.pathname)?.(received) ?? this.statuses.get(url.pathname) ?? 200;
+        // 0: hang, never answer (the client's response timeout decides).
+        if (status === 0) return;
+        res.statusCode = status;
         res.end('{"ok":true}');
       });
     });
@@ -50,6 +53,7 @@ export class PartnerSimulator {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -1,0 +1,141 @@
+// Operations: consumer lag, replay by offset reset, and the delivery dead letters.
+import { Partitioners } from 'kafkajs';
+import type { Command } from 'commander';
+import { InputError } from '../config/erp-writer.js';
+import { createKafka } from '../kafka/client.js';
+import { applyReplay, GROUP_NAMES, groupLag, groupTopics, parseOffsets, planReplay, type GroupName, type ReplayTarget } from '../kafka/groups.js';
+import { readTopic } from '../kafka/read-topic.js';
+import { TOPICS } from '../kafka/topics.js';
+import { createLogger } from '../log.js';
+import { loadSettings } from '../settings.js';
+
+interface DeadLetterView {
+  reason: string;
+  stage: string;
+  failedAt: string;
+  webhookId?: number;
+  webhookName?: string | null;
+  contractId?: number | null;
+  eventId?: string;
+  attempts?: unknown[];
+  record?: string;
+}
+
+function kafkaFromSettings() {
+  const settings = loadSettings();
+  return { settings, kafka: createKafka(settings, createLogger('error')) };
+}
+
+async function deadLetters(options: { webhook?: string; since?: string }) {
+  const { kafka } = kafkaFromSettings();
+  const since = options.since ? Date.parse(options.since) : undefined;
+  if (options.since && Number.isNaN(since)) throw new InputError(`--since: "${options.since}" is not an ISO date-time`);
+  const records = await readTopic(kafka, TOPICS.deliveriesDlq);
+  return records
+    .map((r) => ({ id: `${r.partition}:${r.message.offset}`, key: r.message.key, value: JSON.parse(r.message.value?.toString() ?? '{}') as DeadLetterView }))
+    .filter((r) => (options.webhook ? String(r.value.webhookId) === options.webhook : true))
+    .filter((r) => (since ? Date.parse(r.value.failedAt) >= since : true));
+}
+
+export function registerOps(program: Command): void {
+  program
+    .command('lag')
+    .description("each Reativa consumer group's lag per partition")
+    .action(async () => {
+      const { settings, kafka } = kafkaFromSettings();
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        for (const name of GROUP_NAMES) {
+          const { groupId, topics } = groupTopics(name, settings.topicPrefix);
+          const rows = await groupLag(admin, groupId, topics);
+          const total = rows.reduce((sum, r) => sum + r.lag, 0);
+          console.log(`${groupId}: lag ${total}`);
+          for (const r of rows.filter((x) => x.lag > 0)) console.log(`  ${r.topic}[${r.partition}] committed ${r.committed ?? '-'} end ${r.end} lag ${r.lag}`);
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
+  program
+    .command('replay')
+    .description("move a group's committed offsets back (or to any point), to process again; refuses while the group has live members")
+    .requiredOption('--group <name>', `one of: ${GROUP_NAMES.join(', ')}`)
+    .option('--to-datetime <iso>', 'the first record at or after this time')
+    .option('--to-earliest', 'the oldest retained record')
+    .option('--to-offset <list>', '"<partition>=<offset>" or "<topic>:<partition>=<offset>", comma-separated')
+    .option('--dry-run', 'print the plan, change nothing')
+    .action(async (options: { group: string; toDatetime?: string; toEarliest?: boolean; toOffset?: string; dryRun?: boolean }) => {
+      if (!(GROUP_NAMES as readonly string[]).includes(options.group)) throw new InputError(`--group must be one of ${GROUP_NAMES.join(', ')}`);
+      const chosen = [options.toDatetime, options.toEarliest, options.toOffset].filter((x) => x !== undefined);
+      if (chosen.length !== 1) throw new InputError('give exactly one of --to-datetime, --to-earliest, --to-offset');
+      let target: ReplayTarget;
+      if (options.toEarliest) target = { kind: 'earliest' };
+      else if (options.toDatetime) {
+        const at = Date.parse(options.toDatetime);
+        if (Number.isNaN(at)) throw new InputError(`--to-datetime: "${options.toDatetime}" is not an ISO date-time`);
+        target = { kind: 'datetime', at };
+      } else target = { kind: 'offsets', offsets: parseOffsets(options.toOffset!) };
+      const { settings, kafka } = kafkaFromSettings();
+      const { groupId, topics } = groupTopics(options.group as GroupName, settings.topicPrefix);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const steps = await planReplay(admin, groupId, topics, target);
+        for (const s of steps) console.log(`${groupId} ${s.topic}[${s.partition}]: ${s.from ?? '(none)'} -> ${s.to}`);
+        if (options.dryRun) console.log('dry run: nothing changed');
+        else {
+          await applyReplay(admin, groupId, steps);
+          console.log(`offsets set for ${steps.length} partition(s); start Reativa to process from there`);
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
+  const dlq = program.command('dlq').description('the delivery dead letters (reativa.deliveries.dlq)');
+  dlq
+    .command('list')
+    .option('--webhook <id>', 'only this webhook')
+    .option('--since <iso>', 'only failures at or after this time')
+    .action(async (options: { webhook?: string; since?: string }) => {
+      const rows = await deadLetters(options);
+      for (const r of rows) {
+        console.log(`${r.id}  ${r.value.failedAt}  webhook ${r.value.webhookId ?? '-'} ${r.value.webhookName ?? ''}  contrato ${r.value.contractId ?? '-'}  ${r.value.stage}: ${r.value.reason}`);
+      }
+      console.log(`${rows.length} dead letter(s)`);
+    });
+  dlq
+    .command('show')
+    .argument('<id>', 'partition:offset, as `dlq list` prints it')
+    .action(async (id: string) => {
+      const found = (await deadLetters({})).find((r) => r.id === id);
+      if (!found) throw new InputError(`no dead letter ${id}`);
+      const { record, ...rest } = found.value;
+      console.log(JSON.stringify({ ...rest, redrivable: Boolean(record) }, null, 2));
+    });
+  dlq
+    .command('redrive')
+    .description('send dead-lettered deliveries again (after fixing the cause); attempts start over')
+    .option('--webhook <id>', 'only this webhook')
+    .option('--since <iso>', 'only failures at or after this time')
+    .action(async (options: { webhook?: string; since?: string }) => {
+      const rows = (await deadLetters(options)).filter((r) => r.value.record);
+      const { kafka } = kafkaFromSettings();
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      try {
+        for (let i = 0; i < rows.length; i += 500) {
+          await producer.send({
+            topic: TOPICS.deliveries,
+            acks: -1,
+            messages: rows.slice(i, i + 500).map((r) => ({ key: r.key, value: Buffer.from(r.value.record!, 'base64'), headers: { 'reativa-redriven-from': r.id } })),
+          });
+        }
+      } finally {
+        await producer.disconnect();
+      }
+      console.log(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} sent back to ${TOPICS.deliveries}`);
+    });
+}

@@ -1,0 +1,38 @@
+// Reading a whole topic once, from its start to the end it had when we began:
+// for operator commands such as `reativa dlq list`.
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { waitFor } from '../stack/wait.js';
+
+export interface ReadRecord {
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<ReadRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]));
+  const records: ReadRecord[] = [];
+  if (pending.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: `reativa-cli-${randomUUID()}`, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const end = pending.get(partition);
+        if (end === undefined || BigInt(message.offset) >= end) return;
+        records.push({ partition, message });
+        if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
+      },
+    });
+    await waitFor(`the end of ${topic}`, async () => pending.size === 0, { timeoutMs, intervalMs: 50 });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records.sort((a, b) => Number(a.message.timestamp) - Number(b.message.timestamp));
+}
