@@ -20,6 +20,12 @@ export class ParkingStore {
     return new Set(rows.map((r) => r.key));
   }
 
+  /** Every parked key, read when partitions are assigned. */
+  async all(): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ key: string }>('SELECT key FROM reativa.parked_keys');
+    return new Set(rows.map((r) => r.key));
+  }
+
   /** Parks a key behind its head delivery (now in a retry topic). */
   async park(key: string, headDeliveryId: string): Promise<void> {
     await this.pool.query(

@@ -29,7 +29,8 @@ export interface OutgoingRequest {
   readonly body: string | undefined;
 }
 
-export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now = Date.now()): OutgoingRequest {
+/** `bodyText`, when given, is the body already serialised (as it came from Kafka): sent as is. */
+export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now = Date.now(), bodyText?: string): OutgoingRequest {
   const url = new URL(webhook.url);
   let secret: string | undefined;
   for (const p of webhook.parameters) {
@@ -44,7 +45,7 @@ export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now =
   ];
   for (const h of webhook.headers) headers.push([h.name, h.value]);
   // A GET carries no body on the wire; its data would have to travel in the URL, which no partner asks for.
-  const body = webhook.method === 'GET' ? undefined : JSON.stringify(delivery.body);
+  const body = webhook.method === 'GET' ? undefined : (bodyText ?? JSON.stringify(delivery.body));
   if (secret) {
     const timestamp = Math.floor(now / 1000);
     headers.push(['webhook-id', delivery.eventId], ['webhook-timestamp', String(timestamp)], ['webhook-signature', standardWebhooksSignature(secret, delivery.eventId, timestamp, body ?? '')]);

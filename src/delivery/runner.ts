@@ -31,6 +31,8 @@ export const DELIVERY_GROUP = 'reativa-delivery';
 
 export interface DeliveryOptions {
   readonly groupId?: string;
+  /** Where first attempts come from (reativa.deliveries; the benchmark uses a topic of its own). */
+  readonly deliveriesTopic?: string;
   readonly schedule: RetrySchedule;
   readonly sender: SenderOptions;
   readonly maxInFlightPerWebhook: number;
@@ -84,6 +86,7 @@ export async function startDelivery(
   options: DeliveryOptions,
 ): Promise<RunningDelivery> {
   const groupId = options.groupId ?? DELIVERY_GROUP;
+  const deliveriesTopic = options.deliveriesTopic ?? TOPICS.deliveries;
   const log = logger.child({ component: 'delivery', group: groupId });
   const stats: DeliveryStats = { delivered: 0, retried: 0, deadLettered: 0, queuedBehind: 0, latencies: [] };
   const sender = new Sender(options.sender);
@@ -108,9 +111,17 @@ export async function startDelivery(
     options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
   };
 
-  async function decode(value: Buffer): Promise<Delivery> {
+  /** The delivery, with its body kept as the text routing wrote: it is sent as is, never re-serialised. */
+  async function decode(value: Buffer): Promise<Delivery & { bodyText: string }> {
     const record = (await registry.decode(value)) as Omit<Delivery, 'body'> & { body: string };
-    return { ...record, body: JSON.parse(record.body) as Body };
+    let parsed: Body | undefined;
+    return {
+      ...record,
+      bodyText: record.body,
+      get body(): Body {
+        return (parsed ??= JSON.parse(record.body) as Body);
+      },
+    };
   }
 
   async function deadLetter(key: string, d: Delivery, record: Buffer, webhook: ResolvedWebhook | undefined, history: AttemptSummary[], reason: string, mail: boolean) {
@@ -156,7 +167,7 @@ export async function startDelivery(
   }
 
   /** One attempt; a retryable failure forwards the delivery to its retry topic ('parked'). */
-  async function attempt(key: string, d: Delivery, record: Buffer, attemptNo: number, history: AttemptSummary[]): Promise<Result> {
+  async function attempt(key: string, d: Delivery & { bodyText?: string }, record: Buffer, attemptNo: number, history: AttemptSummary[]): Promise<Result> {
     const webhook = live.webhooks().find((w) => w.id === d.webhookId);
     if (!webhook?.active) {
       await deadLetter(key, d, record, webhook, history, webhook ? 'webhook inativo' : 'webhook removido', false);
@@ -168,7 +179,7 @@ export async function startDelivery(
     const startedAt = new Date();
     let result;
     try {
-      result = await sender.send(buildRequest(d, webhook));
+      result = await sender.send(buildRequest(d, webhook, Date.now(), d.bodyText));
     } finally {
       release();
     }
@@ -221,13 +232,19 @@ export async function startDelivery(
   const main: Consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
   const trackers = new Map<string, OffsetTracker>();
   const chains = new KeyedChains();
+  // Keys of our partitions are parked only by the owner of the partition (us) and
+  // unparked by the retry consumer; so the parked keys read once per assignment,
+  // plus those we park, are all a key could be parked by. A key unparked since
+  // is found out by queueBehind, which then lets the delivery go.
   const parkedHere = new Set<string>();
+  let parkedKnown: Promise<Set<string>> | undefined;
 
   const processMain = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     const tp = `${batch.topic}:${batch.partition}`;
     let tracker = trackers.get(tp);
     if (!tracker) trackers.set(tp, (tracker = new OffsetTracker()));
-    const parkedNow = await parking.parked(batch.messages.map((m) => m.key?.toString() ?? ''));
+    if (!parkedKnown) parkedKnown = parking.all();
+    const parkedNow = await parkedKnown;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || fatal) break;
       const key = message.key?.toString() ?? '';
@@ -245,6 +262,7 @@ export async function startDelivery(
               return;
             }
             parkedHere.delete(key);
+            (await parkedKnown)?.delete(key);
           }
           if ((await attempt(key, d, message.value!, 1, [])) === 'parked') {
             await parking.park(key, d.deliveryId);
@@ -272,7 +290,10 @@ export async function startDelivery(
   };
   let committer: NodeJS.Timeout | undefined;
   // After a rebalance, partitions may have moved: start tracking afresh.
-  main.on(main.events.GROUP_JOIN, () => trackers.clear());
+  main.on(main.events.GROUP_JOIN, () => {
+    trackers.clear();
+    parkedKnown = undefined;
+  });
 
   // --- retries: each record when due, then what queued behind it ---------------
   // Short fetch waits: a partition resumed when its head falls due is fetched again promptly.
@@ -310,7 +331,7 @@ export async function startDelivery(
   };
 
   for (const [consumer, topics, eachBatch] of [
-    [main, [TOPICS.deliveries], processMain],
+    [main, [deliveriesTopic], processMain],
     [retry, retryTopics, processRetry],
   ] as const) {
     await consumer.connect();
@@ -328,7 +349,7 @@ export async function startDelivery(
     stop: async () => {
       for (const t of resumeTimers) clearTimeout(t);
       // Stop fetching, let what is in flight settle, commit how far it got, then leave.
-      main.pause([{ topic: TOPICS.deliveries }]);
+      main.pause([{ topic: deliveriesTopic }]);
       retry.pause(retryTopics.map((topic) => ({ topic })));
       await Promise.race([chains.drain(), sleep(options.sender.connectTimeoutMs + options.sender.responseTimeoutMs + 1000)]);
       clearInterval(committer);

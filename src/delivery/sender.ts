@@ -40,8 +40,8 @@ export class Sender {
         method: req.method as 'POST',
         headers,
         body: req.body,
+        // The Agent's connect, headers and body timeouts bound every request.
         dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.options.connectTimeoutMs + this.options.responseTimeoutMs),
       });
       const text = await readExcerpt(res.body);
       const retryAfter = res.headers['retry-after'];
