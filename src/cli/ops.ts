@@ -86,7 +86,7 @@ export function registerOps(program: Command): void {
         for (const s of steps) console.log(`${groupId} ${s.topic}[${s.partition}]: ${s.from ?? '(none)'} -> ${s.to}`);
         if (options.dryRun) console.log('dry run: nothing changed');
         else {
-          await applyReplay(admin, groupId, steps);
+          await applyReplay(kafka, groupId, steps);
           console.log(`offsets set for ${steps.length} partition(s); start Reativa to process from there`);
         }
       } finally {

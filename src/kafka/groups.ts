@@ -1,6 +1,7 @@
 // Consumer groups as operators see them: lag per partition, and offset resets
 // (replay) that refuse to run while the group has live members.
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { waitFor } from '../stack/wait.js';
 import { changeTopic } from '../capture/tables.js';
 import { MAPPED_TABLES } from '../mapping/table-map.js';
 import { TOPICS } from './topics.js';
@@ -96,8 +97,31 @@ export async function planReplay(admin: Admin, groupId: string, topics: readonly
   return steps;
 }
 
-export async function applyReplay(admin: Admin, groupId: string, steps: readonly ReplayStep[]): Promise<void> {
-  for (const topic of new Set(steps.map((s) => s.topic))) {
-    await admin.setOffsets({ groupId, topic, partitions: steps.filter((s) => s.topic === topic).map((s) => ({ partition: s.partition, offset: s.to })) });
+/**
+ * Commits offsets for a group that has no running members, in one join for all
+ * its topics (kafkajs' admin.setOffsets joins the group once per topic, seconds each).
+ */
+export async function commitGroupOffsets(kafka: Kafka, groupId: string, offsets: readonly { topic: string; partition: number; offset: string }[]): Promise<void> {
+  if (offsets.length === 0) return;
+  const topics = [...new Set(offsets.map((o) => o.topic))];
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics });
+    // Nothing is processed or resolved: the consumer only holds the group while we commit.
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    consumer.pause(topics.map((topic) => ({ topic })));
+    await waitFor(`group ${groupId} to be joined`, async () => joined, { timeoutMs: 60_000, intervalMs: 20 });
+    await consumer.commitOffsets(offsets.map((o) => ({ ...o })));
+  } finally {
+    await consumer.disconnect();
   }
+}
+
+export async function applyReplay(kafka: Kafka, groupId: string, steps: readonly ReplayStep[]): Promise<void> {
+  await commitGroupOffsets(kafka, groupId, steps.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.to })));
 }

@@ -49,13 +49,28 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
 
-  // Announce a webhook's validity when it changes (and once per process at startup).
+  // Announce a webhook's validity when it changes. Configuration tables arrive on
+  // separate topics, so a webhook can be seen a moment before its integrator or its
+  // triggers: a verdict is announced only once it has held for VERDICT_SETTLE_MS,
+  // and only for webhooks switched on in the ERP.
+  const VERDICT_SETTLE_MS = 2000;
   const announced = new Map<number, string>();
+  const candidates = new Map<number, { signature: string; since: number }>();
   const pendingAlerts: Message[] = [];
-  const watch = (webhooks: ResolvedWebhook[]) => {
+  const watch = (webhooks: ResolvedWebhook[], now = Date.now()) => {
     for (const w of webhooks) {
-      const signature = w.problems.map((p) => p.message).join('\n');
-      if (announced.get(w.id) === signature) continue;
+      const signature = w.enabled ? w.problems.map((p) => p.message).join('\n') : '';
+      if ((announced.get(w.id) ?? '') === signature) {
+        candidates.delete(w.id);
+        continue;
+      }
+      const candidate = candidates.get(w.id);
+      if (candidate?.signature !== signature) {
+        candidates.set(w.id, { signature, since: now });
+        continue;
+      }
+      if (now - candidate.since < VERDICT_SETTLE_MS) continue;
+      candidates.delete(w.id);
       const wasInvalid = (announced.get(w.id) ?? '') !== '';
       announced.set(w.id, signature);
       if (signature !== '') {
@@ -63,13 +78,14 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
         pendingAlerts.push(alertMessage(alert('webhook_invalid', w, `Webhook "${w.name}" inativo: ${w.problems.map((p) => p.message).join('; ')}`, { problems: w.problems }, signature)));
       } else if (wasInvalid) {
         log.info({ webhookId: w.id, webhook: w.name }, 'webhook configuration valid again');
-        pendingAlerts.push(alertMessage(alert('webhook_valid', w, `Webhook "${w.name}" com configuração válida novamente`, {}, `valid|${Date.now()}`)));
+        pendingAlerts.push(alertMessage(alert('webhook_valid', w, `Webhook "${w.name}" com configuração válida novamente`, {}, `valid|${now}`)));
       }
     }
   };
   const live = new LiveConfig(kafka, logger, options.topicPrefix);
-  live.onChange(watch);
   await live.start();
+  // Only once the configuration is loaded: a half-read view is not worth an alert.
+  live.onChange((webhooks) => watch(webhooks));
   watch(live.webhooks());
   const flushAlerts = async () => {
     if (pendingAlerts.length > 0) await sendAll(producer, [{ topic: TOPICS.alerts, messages: pendingAlerts.splice(0) }]);
@@ -138,7 +154,11 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: processBatch });
   // Alerts raised by configuration changes between batches still go out promptly.
-  const alertTimer = setInterval(() => void flushAlerts().catch((error: unknown) => log.error({ err: error }, 'publishing alerts failed')), 1000);
+  const alertTimer = setInterval(() => {
+    // Verdicts settle with time, not only with new configuration changes.
+    if (candidates.size > 0) watch(live.webhooks());
+    void flushAlerts().catch((error: unknown) => log.error({ err: error }, 'publishing alerts failed'));
+  }, 500);
   log.info({ schemaId }, 'routing running');
 
   return {

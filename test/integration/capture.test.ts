@@ -1,15 +1,11 @@
 // Debezium → Kafka → kafkajs: row changes on `contracts` arrive as change
 // events with before and after images, within 10 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeChange, type Change } from '../../src/capture/envelope.js';
-import { changeTopic } from '../../src/capture/tables.js';
-import { erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import type { Change } from '../../src/capture/envelope.js';
+import { changeReader, erpPool, seedParty, settings, unique } from '../support/harness.js';
 
 const pool = erpPool();
-const reader = new TopicReader<Change | null>(testKafka(), [changeTopic(settings.topicPrefix, 'contracts')], (value) => {
-  const decoded = decodeChange(null, value);
-  return decoded.ok ? decoded.change : null;
-});
+const reader = changeReader('contracts');
 
 beforeAll(async () => {
   await reader.start();

@@ -3,20 +3,16 @@
 // change arrives exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient } from '../../src/capture/connector.js';
-import { decodeChange, type Change } from '../../src/capture/envelope.js';
+import type { Change } from '../../src/capture/envelope.js';
 import { replicationSlot } from '../../src/capture/slot.js';
-import { changeTopic } from '../../src/capture/tables.js';
 import { NativeStack } from '../../src/stack/native.js';
 import { waitFor } from '../../src/stack/wait.js';
-import { erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { changeReader, erpPool, seedParty, settings, unique } from '../support/harness.js';
 
 const pool = erpPool();
 const stack = new NativeStack(settings);
 const connect = new ConnectClient(settings.connectUrl, 3000);
-const reader = new TopicReader<Change | null>(testKafka(), [changeTopic(settings.topicPrefix, 'contracts')], (value) => {
-  const decoded = decodeChange(null, value);
-  return decoded.ok ? decoded.change : null;
-});
+const reader = changeReader('contracts');
 
 beforeAll(async () => {
   await reader.start();

@@ -3,7 +3,8 @@
 // none is missing, and duplicates carry the same event id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/stack/wait.js';
-import { deactivateWebhooks, erpPool, seedParty, unique } from '../support/harness.js';
+import { deactivateWebhooks, erpPool, seedParty, testKafka, unique } from '../support/harness.js';
+import { freshGroupArgs } from '../support/pipeline.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
 import { ReativaProcess } from '../support/processes.js';
 
@@ -39,7 +40,7 @@ describe('delivery crash', () => {
       ).rows,
     );
     await pool.query("INSERT INTO webhook_triggers (webhook_id, entity, action) VALUES ($1, 'contracts', 'update')", [webhookId]);
-    const groups = ['--mapper-group', unique('crash-mapper'), '--routing-group', unique('crash-routing'), '--delivery-group', unique('crash-delivery')];
+    const groups = await freshGroupArgs(testKafka(), 2);
     const env = { REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000', REATIVA_DELIVERY_RETRY_SCHEDULE: '200ms,400ms' };
     const start = () => {
       const p = new ReativaProcess(groups, env);

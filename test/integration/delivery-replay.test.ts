@@ -5,35 +5,28 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
-import { createErpPool } from '../../src/db/erp-enrichment.js';
 import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { startDelivery, type RunningDelivery } from '../../src/delivery/runner.js';
 import { applyReplay, GroupBusyError, planReplay } from '../../src/kafka/groups.js';
-import { createRegistry } from '../../src/kafka/registry.js';
 import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
-import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
-import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
 import { waitFor } from '../../src/stack/wait.js';
-import { deactivateWebhooks, erpPool, seedParty, settings, testKafka, unique } from '../support/harness.js';
+import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
+import { freshDeliveryGroup, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
-const kafka = testKafka();
-const registry = createRegistry(settings.schemaRegistryUrl);
-const enrichmentPool = createErpPool(settings.erpDatabaseUrl);
 const partner = new PartnerSimulator();
 const transport = createMailTransport(settings.smtpUrl, 5000);
 const logger = createLogger('warn');
 const digest = new AlertDigest(transport, 'Reativa <reativa@example.com>', 1000, logger);
-const deliveryGroup = unique('test-replay-delivery');
 let base = '';
-let mapper: RunningMapper;
-let routing: RunningRouting;
+let pipeline: Pipeline;
+let deliveryGroup: string;
 
 const startDeliveryGroup = () =>
-  startDelivery(kafka, registry, reativaPool, routing.live, digest, logger, {
+  startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, {
     groupId: deliveryGroup,
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: [200, 400] },
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
@@ -44,20 +37,17 @@ const startDeliveryGroup = () =>
 
 beforeAll(async () => {
   base = await partner.start();
-  await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
-  mapper = await startMapper(kafka, registry, enrichmentPool, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-mapper') });
-  routing = await startRouting(kafka, registry, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-routing') });
+  pipeline = await startPipeline(pool);
+  deliveryGroup = await freshDeliveryGroup(pipeline.kafka, 2);
 });
 
 afterAll(async () => {
-  await deactivateWebhooks(pool);
-  await Promise.all([mapper?.stop(), routing?.stop(), partner.stop()]);
+  await pipeline?.stop();
+  await partner.stop();
   await digest.close();
   transport.close();
-  await Promise.all([pool.end(), enrichmentPool.end(), reativaPool.end()]);
+  await Promise.all([pool.end(), reativaPool.end()]);
 });
-
-const one = (rows: { id: string }[]) => Number(rows[0]!.id);
 
 describe('replay', () => {
   it('re-sends from a point in time, with the same event ids, and refuses while the group runs', async () => {
@@ -82,7 +72,7 @@ describe('replay', () => {
     await waitFor('three deliveries', async () => ours().length >= 3, { timeoutMs: 20_000 });
     const firstIds = ours().map((r) => r.headers['x-reativa-event-id']);
 
-    const admin = kafka.admin();
+    const admin = pipeline.kafka.admin();
     await admin.connect();
     try {
       await expect(planReplay(admin, deliveryGroup, [TOPICS.deliveries], { kind: 'datetime', at: pointInTime })).rejects.toBeInstanceOf(GroupBusyError);
@@ -91,7 +81,7 @@ describe('replay', () => {
       await waitFor('the group to empty', async () => (await admin.describeGroups([deliveryGroup])).groups[0]?.members.length === 0, { timeoutMs: 30_000 });
       const steps = await planReplay(admin, deliveryGroup, [TOPICS.deliveries], { kind: 'datetime', at: pointInTime });
       expect(steps.length).toBeGreaterThan(0);
-      await applyReplay(admin, deliveryGroup, steps);
+      await applyReplay(pipeline.kafka, deliveryGroup, steps);
     } finally {
       await admin.disconnect();
     }

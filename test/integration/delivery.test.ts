@@ -6,60 +6,49 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
-import { createErpPool } from '../../src/db/erp-enrichment.js';
 import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { startDelivery, type RunningDelivery } from '../../src/delivery/runner.js';
-import { createRegistry } from '../../src/kafka/registry.js';
 import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
-import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
-import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
 import { waitFor } from '../../src/stack/wait.js';
-import { deactivateWebhooks, erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { erpPool, seedParty, settings, TopicReader, unique } from '../support/harness.js';
 import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
+import { deliveryReader, freshDeliveryGroup, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
-const kafka = testKafka();
-const registry = createRegistry(settings.schemaRegistryUrl);
-const enrichmentPool = createErpPool(settings.erpDatabaseUrl);
 const partner = new PartnerSimulator();
-const dlq = new TopicReader<Record<string, unknown>>(kafka, [TOPICS.deliveriesDlq], (v) => JSON.parse(v!.toString()) as Record<string, unknown>);
 const transport = createMailTransport(settings.smtpUrl, 5000);
 const digest = new AlertDigest(transport, 'Reativa <reativa@example.com>', 1500, createLogger('warn'));
 const SCHEDULE = [300, 600, 900];
 let base = '';
-let mapper: RunningMapper;
-let routing: RunningRouting;
+let pipeline: Pipeline;
 let delivery: RunningDelivery;
+let dlq: TopicReader<Record<string, unknown>>;
 
 beforeAll(async () => {
   base = await partner.start();
-  await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
-  const logger = createLogger('warn');
-  mapper = await startMapper(kafka, registry, enrichmentPool, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-mapper') });
-  routing = await startRouting(kafka, registry, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-routing') });
-  delivery = await startDelivery(kafka, registry, reativaPool, routing.live, digest, logger, {
-    groupId: unique('test-delivery'),
+  pipeline = await startPipeline(pool);
+  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, createLogger('warn'), {
+    groupId: await freshDeliveryGroup(pipeline.kafka, SCHEDULE.length),
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: SCHEDULE, minRetryAfterMs: 100 },
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
     maxInFlightPerWebhook: 8,
     maxPendingPerPartition: 1000,
     attemptLogRetentionDays: 30,
   });
+  dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, TOPICS.deliveriesDlq);
   await dlq.start();
 });
 
 afterAll(async () => {
-  await deactivateWebhooks(pool);
   await delivery?.stop();
-  await Promise.all([mapper?.stop(), routing?.stop(), dlq.stop(), partner.stop()]);
+  await pipeline?.stop();
+  await Promise.all([dlq.stop(), partner.stop()]);
   await digest.close();
   transport.close();
-  await Promise.all([pool.end(), enrichmentPool.end(), reativaPool.end()]);
+  await Promise.all([pool.end(), reativaPool.end()]);
 });
-
-const one = (rows: { id: string }[]) => Number(rows[0]!.id);
 
 /** A standard webhook on contract updates, pointed at the simulator under its own path. */
 async function webhook(maxAttempts: number, emails = 'ops@example.com'): Promise<{ id: number; path: string }> {
@@ -83,9 +72,7 @@ async function contract(): Promise<number> {
 }
 
 async function deliveriesFor(webhookId: number) {
-  const reader = new TopicReader<{ eventId: string; routedAt: number; webhookId: number }>(kafka, [TOPICS.deliveries], async (v) =>
-    (await registry.decode(v!)) as { eventId: string; routedAt: number; webhookId: number },
-  );
+  const reader = deliveryReader(pipeline.kafka, pipeline.registry);
   await reader.start();
   try {
     return await reader.waitFor((d) => d.webhookId === webhookId, 40, 15_000);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { erpPool, seedParty, settings, testKafka, unique } from '../support/harness.js';
+import { freshGroupArgs } from '../support/pipeline.js';
 import { ReativaProcess } from '../support/processes.js';
 import { triggerReader, type DecodedEvent } from '../support/triggers.js';
 
@@ -23,9 +24,9 @@ afterAll(async () => {
 
 describe('mapper crash', () => {
   it('loses nothing when killed with SIGKILL mid-stream, and re-emits the same ids', async () => {
-    const group = unique('test-crash');
+    const groups = await freshGroupArgs(testKafka(), 6, unique('test-crash'));
     const start = () => {
-      const p = new ReativaProcess(['--mapper-group', group], { REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000' });
+      const p = new ReativaProcess(groups, { REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000' });
       processes.push(p);
       return p;
     };

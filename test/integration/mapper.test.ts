@@ -11,6 +11,7 @@ import { createLogger } from '../../src/log.js';
 import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
 import type { DeadLetter } from '../../src/kafka/dead-letter.js';
 import { erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { mapperTopics, positionAtEnd } from '../support/pipeline.js';
 import { triggerReader, type DecodedEvent } from '../support/triggers.js';
 
 const pool = erpPool();
@@ -22,7 +23,9 @@ const dlq = new TopicReader<DeadLetter>(kafka, [TOPICS.triggersDlq], (value) => 
 let mapper: RunningMapper;
 
 beforeAll(async () => {
-  mapper = await startMapper(kafka, registry, enrichmentPool, createLogger('warn'), { topicPrefix: settings.topicPrefix, groupId: unique('test-mapper') });
+  const groupId = unique('test-mapper');
+  await positionAtEnd(kafka, groupId, mapperTopics());
+  mapper = await startMapper(kafka, registry, enrichmentPool, createLogger('warn'), { topicPrefix: settings.topicPrefix, groupId });
   await Promise.all([triggers.start(), dlq.start()]);
 });
 

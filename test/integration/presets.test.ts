@@ -5,49 +5,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWebhook } from '../../src/config/erp-writer.js';
 import { resolveWebhook } from '../../src/config/webhooks.js';
-import { createErpPool } from '../../src/db/erp-enrichment.js';
 import { buildRequest, EVENT_ID_HEADER } from '../../src/delivery/request.js';
 import { Sender } from '../../src/delivery/sender.js';
-import { createRegistry } from '../../src/kafka/registry.js';
-import { TOPICS } from '../../src/kafka/topics.js';
-import { createLogger } from '../../src/log.js';
-import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
 import { DIRECTV_BASIC_PACKAGE, PRESETS, type Preset } from '../../src/presets/presets.js';
 import type { Delivery } from '../../src/routing/route.js';
-import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
-import { deactivateWebhooks, erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { erpPool, seedParty, settings, TopicReader, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
+import { deliveryReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
-const kafka = testKafka();
-const registry = createRegistry(settings.schemaRegistryUrl);
-const enrichmentPool = createErpPool(settings.erpDatabaseUrl);
-const deliveries = new TopicReader<Delivery>(kafka, [TOPICS.deliveries], async (value) => {
-  const record = (await registry.decode(value!)) as Delivery & { body: string };
-  return { ...record, body: JSON.parse(record.body) } as Delivery;
-});
 const simulator = new PartnerSimulator();
 const sender = new Sender({ connectTimeoutMs: 2000, responseTimeoutMs: 5000 });
 let base = '';
-let mapper: RunningMapper;
-let routing: RunningRouting;
+let pipeline: Pipeline;
+let deliveries: TopicReader<Delivery>;
 
 beforeAll(async () => {
   base = await simulator.start();
-  await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
-  const logger = createLogger('warn');
-  mapper = await startMapper(kafka, registry, enrichmentPool, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-mapper') });
-  routing = await startRouting(kafka, registry, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-routing') });
+  pipeline = await startPipeline(pool);
+  deliveries = deliveryReader(pipeline.kafka, pipeline.registry);
   await deliveries.start();
 });
 
 afterAll(async () => {
-  await deactivateWebhooks(pool);
-  await Promise.all([mapper?.stop(), routing?.stop(), deliveries.stop(), simulator.stop(), sender.close()]);
-  await Promise.all([pool.end(), enrichmentPool.end()]);
+  await pipeline?.stop();
+  await Promise.all([deliveries.stop(), simulator.stop(), sender.close()]);
+  await pool.end();
 });
 
-const one = (rows: { id: string }[]) => Number(rows[0]!.id);
 const pathFor = (p: Preset) => (p.url ? new URL(p.url).pathname : `/${p.id}/webhook`);
 
 interface ServiceBody {
@@ -86,8 +71,8 @@ describe('partner presets end to end', () => {
 
     const ours = (d: Delivery) => d.webhookId === webhookId && d.contractId === contractId;
     const routed = await deliveries.waitFor(ours, products.length, 15_000);
-    await routing.live.sync();
-    const webhook = resolveWebhook(routing.live.view, webhookId)!;
+    await pipeline.routing.live.sync();
+    const webhook = resolveWebhook(pipeline.routing.live.view, webhookId)!;
     expect(webhook.active).toBe(true);
     for (const delivery of routed) {
       const { outcome } = await sender.send(buildRequest(delivery, webhook));

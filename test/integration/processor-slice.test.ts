@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/paths.js';
 import { waitFor } from '../../src/stack/wait.js';
 import { erpPool, seedParty, testKafka, unique } from '../support/harness.js';
+import { freshGroupArgs } from '../support/pipeline.js';
 
 const pool = erpPool();
 let child: ChildProcessWithoutNullStreams | undefined;
@@ -26,8 +27,9 @@ interface LogLine {
 describe('reativa start', () => {
   it('logs each change and commits its offsets on Ctrl-C', async () => {
     const group = unique('test-slice');
+    const groups = await freshGroupArgs(testKafka(), 6, group);
     const lines: LogLine[] = [];
-    child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack', '--mapper-group', group], {
+    child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack', ...groups], {
       cwd: projectPath(),
       env: { ...process.env, REATIVA_LOG_LEVEL: 'debug' },
     });

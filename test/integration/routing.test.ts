@@ -4,42 +4,29 @@
 // rules hold end to end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
-import { createErpPool } from '../../src/db/erp-enrichment.js';
-import { createRegistry } from '../../src/kafka/registry.js';
 import { TOPICS } from '../../src/kafka/topics.js';
-import { createLogger } from '../../src/log.js';
-import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
 import type { Delivery } from '../../src/routing/route.js';
-import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
-import { deactivateWebhooks, erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { erpPool, seedParty, TopicReader, unique } from '../support/harness.js';
+import { deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
-const kafka = testKafka();
-const registry = createRegistry(settings.schemaRegistryUrl);
-const enrichmentPool = createErpPool(settings.erpDatabaseUrl);
-const deliveries = new TopicReader<Delivery>(kafka, [TOPICS.deliveries], async (value) => {
-  const record = (await registry.decode(value!)) as Delivery & { body: string };
-  return { ...record, body: JSON.parse(record.body) } as Delivery;
-});
-const alerts = new TopicReader<Alert>(kafka, [TOPICS.alerts], (value) => JSON.parse(value!.toString()) as Alert);
-const dlq = new TopicReader<Record<string, unknown>>(kafka, [TOPICS.deliveriesDlq], (value) => JSON.parse(value!.toString()) as Record<string, unknown>);
-let mapper: RunningMapper;
-let routing: RunningRouting;
-
-const one = (rows: { id: string }[]) => Number(rows[0]!.id);
+let pipeline: Pipeline;
+let deliveries: TopicReader<Delivery>;
+let alerts: TopicReader<Alert>;
+let dlq: TopicReader<Record<string, unknown>>;
 
 beforeAll(async () => {
-  await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
-  const logger = createLogger('warn');
-  mapper = await startMapper(kafka, registry, enrichmentPool, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-mapper') });
-  routing = await startRouting(kafka, registry, logger, { topicPrefix: settings.topicPrefix, groupId: unique('test-routing') });
+  pipeline = await startPipeline(pool);
+  deliveries = deliveryReader(pipeline.kafka, pipeline.registry);
+  alerts = jsonReader<Alert>(pipeline.kafka, TOPICS.alerts);
+  dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, TOPICS.deliveriesDlq);
   await Promise.all([deliveries.start(), alerts.start(), dlq.start()]);
 });
 
 afterAll(async () => {
-  await deactivateWebhooks(pool);
-  await Promise.all([mapper?.stop(), routing?.stop(), deliveries.stop(), alerts.stop(), dlq.stop()]);
-  await Promise.all([pool.end(), enrichmentPool.end()]);
+  await pipeline?.stop();
+  await Promise.all([deliveries.stop(), alerts.stop(), dlq.stop()]);
+  await pool.end();
 });
 
 async function integrator(alias = unique('int'), version = 3): Promise<number> {

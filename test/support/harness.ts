@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import pg from 'pg';
+import { decodeChange, type Change } from '../../src/capture/envelope.js';
+import { changeTopic } from '../../src/capture/tables.js';
 import { loadSettings } from '../../src/settings.js';
 import { waitFor } from '../../src/stack/wait.js';
 
@@ -90,4 +92,12 @@ export class TopicReader<T> {
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
   }
+}
+
+/** Debezium change events of one ERP table, decoded (null for what does not decode). */
+export function changeReader(table: string): TopicReader<Change | null> {
+  return new TopicReader<Change | null>(testKafka(), [changeTopic(settings.topicPrefix, table)], (value) => {
+    const decoded = decodeChange(null, value);
+    return decoded.ok ? decoded.change : null;
+  });
 }

@@ -1,0 +1,102 @@
+// The mapper and routing running in the test process, on fresh consumer
+// groups, with the ERP prerequisites on: what tests of routing and delivery
+// stand on. Plus readers for Reativa's topics.
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
+import { changeTopic } from '../../src/capture/tables.js';
+import { createErpPool } from '../../src/db/erp-enrichment.js';
+import { commitGroupOffsets } from '../../src/kafka/groups.js';
+import { MAPPED_TABLES } from '../../src/mapping/table-map.js';
+import { createRegistry } from '../../src/kafka/registry.js';
+import { TOPICS } from '../../src/kafka/topics.js';
+import { createLogger } from '../../src/log.js';
+import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
+import type { Delivery } from '../../src/routing/route.js';
+import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
+import { deactivateWebhooks, settings, testKafka, TopicReader, unique } from './harness.js';
+
+export const one = (rows: { id: string }[]) => Number(rows[0]!.id);
+
+/**
+ * Commits a new group's offsets at the current end of its topics, so a test's
+ * fresh consumers start with what the test does, whatever history the stack
+ * holds, and without the race of "latest" being resolved after the first write.
+ */
+export async function positionAtEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets: { topic: string; partition: number; offset: string }[] = [];
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const topic of topics.filter((t) => existing.has(t))) {
+      for (const end of await admin.fetchTopicOffsets(topic)) offsets.push({ topic, partition: end.partition, offset: end.high });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  await commitGroupOffsets(kafka, groupId, offsets);
+}
+
+export const mapperTopics = () => MAPPED_TABLES.map((t) => changeTopic(settings.topicPrefix, t));
+
+export interface Pipeline {
+  readonly kafka: Kafka;
+  readonly registry: SchemaRegistry;
+  readonly mapper: RunningMapper;
+  readonly routing: RunningRouting;
+  /** Stops both and turns off the webhooks the test file made. */
+  stop(): Promise<void>;
+}
+
+/** Positions a fresh delivery group (and its retry group) at the end of its topics. */
+export async function freshDeliveryGroup(kafka: Kafka, retrySteps: number): Promise<string> {
+  const groupId = unique('test-delivery');
+  await positionAtEnd(kafka, groupId, [TOPICS.deliveries]);
+  await positionAtEnd(kafka, `${groupId}-retry`, Array.from({ length: retrySteps }, (_, i) => TOPICS.retry(i + 1)));
+  return groupId;
+}
+
+export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
+  const kafka = testKafka();
+  const registry = createRegistry(settings.schemaRegistryUrl);
+  const enrichmentPool = createErpPool(settings.erpDatabaseUrl);
+  await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
+  const logger = createLogger('warn');
+  const [mapperGroup, routingGroup] = [unique('test-mapper'), unique('test-routing')];
+  await positionAtEnd(kafka, mapperGroup, mapperTopics());
+  await positionAtEnd(kafka, routingGroup, [TOPICS.triggers]);
+  const mapper = await startMapper(kafka, registry, enrichmentPool, logger, { topicPrefix: settings.topicPrefix, groupId: mapperGroup });
+  const routing = await startRouting(kafka, registry, logger, { topicPrefix: settings.topicPrefix, groupId: routingGroup });
+  return {
+    kafka,
+    registry,
+    mapper,
+    routing,
+    stop: async () => {
+      await deactivateWebhooks(pool);
+      await Promise.all([mapper.stop(), routing.stop()]);
+      await enrichmentPool.end();
+    },
+  };
+}
+
+export function deliveryReader(kafka: Kafka, registry: SchemaRegistry): TopicReader<Delivery> {
+  return new TopicReader<Delivery>(kafka, [TOPICS.deliveries], async (value) => {
+    const record = (await registry.decode(value!)) as Omit<Delivery, 'body'> & { body: string };
+    return { ...record, body: JSON.parse(record.body) } as Delivery;
+  });
+}
+
+export function jsonReader<T>(kafka: Kafka, topic: string): TopicReader<T> {
+  return new TopicReader<T>(kafka, [topic], (value) => JSON.parse(value!.toString()) as T);
+}
+
+/** `reativa start` arguments naming fresh mapper, routing and delivery groups, each positioned at the end. */
+export async function freshGroupArgs(kafka: Kafka, retrySteps: number, mapperGroup = unique('test-mapper')): Promise<string[]> {
+  const routingGroup = unique('test-routing');
+  await positionAtEnd(kafka, mapperGroup, mapperTopics());
+  await positionAtEnd(kafka, routingGroup, [TOPICS.triggers]);
+  const deliveryGroup = await freshDeliveryGroup(kafka, retrySteps);
+  return ['--mapper-group', mapperGroup, '--routing-group', routingGroup, '--delivery-group', deliveryGroup];
+}
