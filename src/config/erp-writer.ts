@@ -4,7 +4,7 @@
 // the change stream like any operator's edit.
 import pg from 'pg';
 import type { Preset } from '../presets/presets.js';
-import { parseEmailList } from './webhooks.js';
+import { EMAIL, parseEmailList } from './webhooks.js';
 
 export interface AddWebhookInput {
   readonly preset: Preset;
@@ -18,8 +18,6 @@ export interface AddWebhookInput {
 }
 
 export class InputError extends Error {}
-
-const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
 
 /** Checks the CLI input against the preset; throws InputError naming the bad option. */
 export function planWebhook(input: AddWebhookInput) {

@@ -40,7 +40,8 @@ export interface ResolvedWebhook {
   readonly active: boolean;
 }
 
-const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
+/** What Reativa accepts as an e-mail address (alert lists, partner client data). */
+export const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
 const CRLF = /[\r\n]/;
 /** RFC 7230 token characters for a header name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

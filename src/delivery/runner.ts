@@ -19,8 +19,8 @@ import { ParkingStore } from '../db/parking.js';
 import type { SchemaRegistry } from '../kafka/registry.js';
 import { ensureTopics, TOPICS } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import type { Body } from '../mapping/trigger.js';
 import type { Delivery } from '../routing/route.js';
+import { decodeDelivery } from '../routing/runner.js';
 import { sleep } from '../stack/wait.js';
 import { buildRequest } from './request.js';
 import { nextRetry, type RetrySchedule } from './retry-policy.js';
@@ -55,8 +55,6 @@ export interface DeliveryStats {
   retried: number;
   deadLettered: number;
   queuedBehind: number;
-  /** ms from the ERP commit to the partner's 2xx, for successful first attempts. */
-  latencies: number[];
 }
 
 export interface RunningDelivery {
@@ -88,7 +86,7 @@ export async function startDelivery(
   const groupId = options.groupId ?? DELIVERY_GROUP;
   const deliveriesTopic = options.deliveriesTopic ?? TOPICS.deliveries;
   const log = logger.child({ component: 'delivery', group: groupId });
-  const stats: DeliveryStats = { delivered: 0, retried: 0, deadLettered: 0, queuedBehind: 0, latencies: [] };
+  const stats: DeliveryStats = { delivered: 0, retried: 0, deadLettered: 0, queuedBehind: 0 };
   const sender = new Sender(options.sender);
   const parking = new ParkingStore(reativaPool);
   const attempts = new AttemptLog(reativaPool, logger, options.attemptLogRetentionDays);
@@ -111,18 +109,7 @@ export async function startDelivery(
     options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
   };
 
-  /** The delivery, with its body kept as the text routing wrote: it is sent as is, never re-serialised. */
-  async function decode(value: Buffer): Promise<Delivery & { bodyText: string }> {
-    const record = (await registry.decode(value)) as Omit<Delivery, 'body'> & { body: string };
-    let parsed: Body | undefined;
-    return {
-      ...record,
-      bodyText: record.body,
-      get body(): Body {
-        return (parsed ??= JSON.parse(record.body) as Body);
-      },
-    };
-  }
+  const decode = (value: Buffer) => decodeDelivery(registry, value);
 
   async function deadLetter(key: string, d: Delivery, record: Buffer, webhook: ResolvedWebhook | undefined, history: AttemptSummary[], reason: string, mail: boolean) {
     const failedAt = new Date();
@@ -193,7 +180,6 @@ export async function startDelivery(
     const tried = [...history, { at: startedAt.toISOString(), attempt: attemptNo, status, error, latencyMs: Math.round(result.latencyMs) }].slice(-50);
     if (outcome.kind === 'success') {
       stats.delivered += 1;
-      if (attemptNo === 1 && stats.latencies.length < 1_000_000) stats.latencies.push(Date.now() - d.routedAt);
       return 'done';
     }
     if (outcome.kind === 'permanent') {
@@ -358,7 +344,7 @@ export async function startDelivery(
       await attempts.close();
       await producer.disconnect();
       await sender.close();
-      log.info({ stats: { ...stats, latencies: stats.latencies.length } }, 'delivery stopped; left the consumer groups');
+      log.info({ stats }, 'delivery stopped; left the consumer groups');
     },
   };
 }

@@ -59,6 +59,12 @@ export function toAvro(event: TriggerEvent): Record<string, unknown> {
   return { ...event, body: JSON.stringify(event.body) };
 }
 
+/** A trigger event read back from reativa.triggers (the inverse of toAvro). */
+export async function decodeTriggerEvent(registry: SchemaRegistry, value: Buffer): Promise<TriggerEvent> {
+  const record = (await registry.decode(value)) as Omit<TriggerEvent, 'body'> & { body: string };
+  return { ...record, body: JSON.parse(record.body) as TriggerEvent['body'] };
+}
+
 export interface RunningMapper {
   readonly consumer: Consumer;
   readonly stats: MapperStats;

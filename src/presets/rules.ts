@@ -1,5 +1,6 @@
 // Partner rules, checked before any HTTP call: the client data a partner
 // requires, and whether each service counts as active at the partner.
+import { EMAIL } from '../config/webhooks.js';
 import type { ActivationRule, Preset, RequiredClientField } from './presets.js';
 
 export interface ClientData {
@@ -8,7 +9,6 @@ export interface ClientData {
   readonly cellPhone: string | null;
 }
 
-const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
 /** A Brazilian phone number has at least 10 digits with area code (8 without). */
 const digits = (v: string) => v.replace(/\D/g, '').length;
 

@@ -12,6 +12,7 @@ import { sendAll } from '../kafka/produce.js';
 import { readAvroSchema, registerValueSchema, type SchemaRegistry } from '../kafka/registry.js';
 import { TOPICS } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
+import { decodeTriggerEvent } from '../mapping/runner.js';
 import type { Body, TriggerEvent } from '../mapping/trigger.js';
 import { deliveryKey, route, type Delivery } from './route.js';
 
@@ -32,6 +33,22 @@ export interface RoutingStats {
 }
 
 export const toDeliveryAvro = (d: Delivery) => ({ ...d, body: JSON.stringify(d.body) });
+
+/**
+ * A delivery read back from reativa.deliveries (the inverse of toDeliveryAvro),
+ * with its body kept as the text routing wrote, parsed only when read.
+ */
+export async function decodeDelivery(registry: SchemaRegistry, value: Buffer): Promise<Delivery & { bodyText: string }> {
+  const record = (await registry.decode(value)) as Omit<Delivery, 'body'> & { body: string };
+  let parsed: Body | undefined;
+  return {
+    ...record,
+    bodyText: record.body,
+    get body(): Body {
+      return (parsed ??= JSON.parse(record.body) as Body);
+    },
+  };
+}
 
 export interface RunningRouting {
   readonly live: LiveConfig;
@@ -107,8 +124,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     for (const message of batch.messages) {
       let event: TriggerEvent;
       try {
-        const record = (await registry.decode(message.value!)) as Omit<TriggerEvent, 'body'> & { body: string };
-        event = { ...record, body: JSON.parse(record.body) as Body };
+        event = await decodeTriggerEvent(registry, message.value!);
       } catch (error) {
         dead.push(deadLetter('route', `undecodable trigger event: ${(error as Error).message}`, batch.topic, batch.partition, message));
         continue;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/stack/wait.js';
 import { deactivateWebhooks, erpPool, seedParty, testKafka, unique } from '../support/harness.js';
-import { freshGroupArgs } from '../support/pipeline.js';
+import { contractsWebhook, freshGroupArgs, one } from '../support/pipeline.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
 import { ReativaProcess } from '../support/processes.js';
 
@@ -25,21 +25,10 @@ afterAll(async () => {
   await pool.end();
 });
 
-const one = (rows: { id: string }[]) => Number(rows[0]!.id);
 
 describe('delivery crash', () => {
   it('delivers everything at least once across a kill -9, duplicates with the same event id', async () => {
-    const integratorId = one((await pool.query<{ id: string }>('INSERT INTO integrators (alias, version) VALUES ($1, 3) RETURNING id', [unique('int')])).rows);
-    const path = `/${unique('crash')}`;
-    const webhookId = one(
-      (
-        await pool.query<{ id: string }>(
-          "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ('Crash', $1, 'POST', $2, 5, 'ops@example.com', 'standard', true) RETURNING id",
-          [integratorId, `${base}${path}`],
-        )
-      ).rows,
-    );
-    await pool.query("INSERT INTO webhook_triggers (webhook_id, entity, action) VALUES ($1, 'contracts', 'update')", [webhookId]);
+    const { path } = await contractsWebhook(pool, base, { action: 'update', maxAttempts: 5 });
     const groups = await freshGroupArgs(testKafka(), 2);
     const env = { REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000', REATIVA_DELIVERY_RETRY_SCHEDULE: '200ms,400ms' };
     const start = () => {

@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log.js';
 import { waitFor } from '../../src/stack/wait.js';
 import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
-import { freshDeliveryGroup, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { contractsWebhook, freshDeliveryGroup, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -51,17 +51,7 @@ afterAll(async () => {
 
 describe('replay', () => {
   it('re-sends from a point in time, with the same event ids, and refuses while the group runs', async () => {
-    const integratorId = one((await pool.query<{ id: string }>('INSERT INTO integrators (alias, version) VALUES ($1, 3) RETURNING id', [unique('int')])).rows);
-    const path = `/${unique('replay')}`;
-    const webhookId = one(
-      (
-        await pool.query<{ id: string }>(
-          "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ('Replay', $1, 'POST', $2, 3, 'ops@example.com', 'standard', true) RETURNING id",
-          [integratorId, `${base}${path}`],
-        )
-      ).rows,
-    );
-    await pool.query("INSERT INTO webhook_triggers (webhook_id, entity, action) VALUES ($1, 'contracts', 'insert')", [webhookId]);
+    const { path } = await contractsWebhook(pool, base, { action: 'insert', maxAttempts: 3 });
 
     let delivery: RunningDelivery | undefined = await startDeliveryGroup();
     const ours = () => partner.requests.filter((r) => r.path === path);

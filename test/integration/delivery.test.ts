@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log.js';
 import { waitFor } from '../../src/stack/wait.js';
 import { erpPool, seedParty, settings, TopicReader, unique } from '../support/harness.js';
 import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
-import { deliveryReader, freshDeliveryGroup, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { contractsWebhook, deliveryReader, freshDeliveryGroup, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -51,20 +51,7 @@ afterAll(async () => {
 });
 
 /** A standard webhook on contract updates, pointed at the simulator under its own path. */
-async function webhook(maxAttempts: number, emails = 'ops@example.com'): Promise<{ id: number; path: string }> {
-  const integratorId = one((await pool.query<{ id: string }>('INSERT INTO integrators (alias, version) VALUES ($1, 3) RETURNING id', [unique('int')])).rows);
-  const path = `/${unique('hook')}`;
-  const id = one(
-    (
-      await pool.query<{ id: string }>(
-        "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ($1, $2, 'POST', $3, $4, $5, 'standard', true) RETURNING id",
-        [unique('Parceiro'), integratorId, `${base}${path}`, maxAttempts, emails],
-      )
-    ).rows,
-  );
-  await pool.query("INSERT INTO webhook_triggers (webhook_id, entity, action) VALUES ($1, 'contracts', 'update')", [id]);
-  return { id, path };
-}
+const webhook = (maxAttempts: number, emails?: string) => contractsWebhook(pool, base, { action: 'update', maxAttempts, ...(emails ? { emails } : {}) });
 
 async function contract(): Promise<number> {
   const { companyId, clientId } = await seedParty(pool);

@@ -13,7 +13,7 @@ import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
 import type { Delivery } from '../../src/routing/route.js';
-import { startRouting, type RunningRouting } from '../../src/routing/runner.js';
+import { decodeDelivery, startRouting, type RunningRouting } from '../../src/routing/runner.js';
 import { deactivateWebhooks, settings, testKafka, TopicReader, unique } from './harness.js';
 
 export const one = (rows: { id: string }[]) => Number(rows[0]!.id);
@@ -82,10 +82,7 @@ export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
 }
 
 export function deliveryReader(kafka: Kafka, registry: SchemaRegistry): TopicReader<Delivery> {
-  return new TopicReader<Delivery>(kafka, [TOPICS.deliveries], async (value) => {
-    const record = (await registry.decode(value!)) as Omit<Delivery, 'body'> & { body: string };
-    return { ...record, body: JSON.parse(record.body) } as Delivery;
-  });
+  return new TopicReader<Delivery>(kafka, [TOPICS.deliveries], (value) => decodeDelivery(registry, value!));
 }
 
 export function jsonReader<T>(kafka: Kafka, topic: string): TopicReader<T> {
@@ -99,4 +96,27 @@ export async function freshGroupArgs(kafka: Kafka, retrySteps: number, mapperGro
   await positionAtEnd(kafka, routingGroup, [TOPICS.triggers]);
   const deliveryGroup = await freshDeliveryGroup(kafka, retrySteps);
   return ['--mapper-group', mapperGroup, '--routing-group', routingGroup, '--delivery-group', deliveryGroup];
+}
+
+/**
+ * A standard webhook on contracts (entity `contracts`, the given action) of an
+ * integrator of its own, pointed at `${partnerBase}/<unique path>`.
+ */
+export async function contractsWebhook(
+  pool: pg.Pool,
+  partnerBase: string,
+  options: { action: 'insert' | 'update'; maxAttempts: number; emails?: string },
+): Promise<{ id: number; path: string }> {
+  const integratorId = one((await pool.query<{ id: string }>('INSERT INTO integrators (alias, version) VALUES ($1, 3) RETURNING id', [unique('int')])).rows);
+  const path = `/${unique('hook')}`;
+  const id = one(
+    (
+      await pool.query<{ id: string }>(
+        "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ($1, $2, 'POST', $3, $4, $5, 'standard', true) RETURNING id",
+        [unique('Parceiro'), integratorId, `${partnerBase}${path}`, options.maxAttempts, options.emails ?? 'ops@example.com'],
+      )
+    ).rows,
+  );
+  await pool.query("INSERT INTO webhook_triggers (webhook_id, entity, action) VALUES ($1, 'contracts', $2)", [id, options.action]);
+  return { id, path };
 }
