@@ -3,6 +3,7 @@
 // change mapped twice carries the same event ids both times.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/kafka/registry.js';
+import { waitFor } from '../../src/stack/wait.js';
 import { erpPool, seedParty, settings, testKafka, unique } from '../support/harness.js';
 import { freshGroupArgs } from '../support/pipeline.js';
 import { ReativaProcess } from '../support/processes.js';
@@ -55,12 +56,15 @@ describe('mapper crash', () => {
 
     const second = start();
     await second.waitForLog((l) => l.msg === 'mapper running');
-    await triggers.waitFor(ours, expected, 60_000);
+    // Events the first process emitted but did not commit come again, so the raw
+    // count overshoots: wait on distinct source positions, not on records.
+    const positionOf = (e: DecodedEvent) => `${e.source.lsn}|${e.source.primaryKey}|${e.source.op}`;
+    await waitFor(`all ${expected} changes mapped`, async () => new Set(triggers.matching(ours).map(positionOf)).size >= expected, { timeoutMs: 60_000 });
 
     const events = triggers.matching(ours);
     const bySource = new Map<string, Set<string>>();
     for (const e of events) {
-      const position = `${e.source.lsn}|${e.source.primaryKey}|${e.source.op}`;
+      const position = positionOf(e);
       bySource.set(position, (bySource.get(position) ?? new Set()).add(e.eventId));
     }
     // Every change is there, and each source position maps to exactly one event id.
