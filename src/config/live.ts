@@ -18,7 +18,7 @@ export class LiveConfig {
   private admin: Admin | undefined;
   /** Next offset to apply, per "topic:partition". */
   private readonly position = new Map<string, bigint>();
-  private cached: { version: number; webhooks: ResolvedWebhook[] } | undefined;
+  private cached: { version: number; webhooks: ResolvedWebhook[]; byId: Map<number, ResolvedWebhook> } | undefined;
   private readonly topics: string[];
   private readonly listeners: ((webhooks: ResolvedWebhook[]) => void)[] = [];
 
@@ -32,8 +32,20 @@ export class LiveConfig {
   }
 
   webhooks(): ResolvedWebhook[] {
-    if (this.cached?.version !== this.view.version) this.cached = { version: this.view.version, webhooks: resolveWebhooks(this.view) };
-    return this.cached.webhooks;
+    return this.current().webhooks;
+  }
+
+  /** One webhook as it now stands (a map lookup: delivery asks once per attempt). */
+  webhook(id: number): ResolvedWebhook | undefined {
+    return this.current().byId.get(id);
+  }
+
+  private current() {
+    if (this.cached?.version !== this.view.version) {
+      const webhooks = resolveWebhooks(this.view);
+      this.cached = { version: this.view.version, webhooks, byId: new Map(webhooks.map((w) => [w.id, w])) };
+    }
+    return this.cached;
   }
 
   prerequisitesMet(): boolean {

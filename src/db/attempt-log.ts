@@ -19,6 +19,22 @@ export interface AttemptRecord {
 }
 
 const COLUMNS = ['delivery_id', 'event_id', 'webhook_id', 'contract_id', 'attempt', 'attempted_at', 'outcome', 'status', 'latency_ms', 'error', 'response_excerpt'];
+const COLUMN_TYPES = 'delivery_id text, event_id text, webhook_id bigint, contract_id bigint, attempt int, attempted_at timestamptz, outcome text, status int, latency_ms int, error text, response_excerpt text';
+
+const toRow = (a: AttemptRecord) => ({
+  delivery_id: a.deliveryId,
+  event_id: a.eventId,
+  webhook_id: a.webhookId,
+  contract_id: a.contractId,
+  attempt: a.attempt,
+  attempted_at: a.attemptedAt,
+  outcome: a.outcome,
+  status: a.status,
+  latency_ms: Math.round(a.latencyMs),
+  error: a.error,
+  // PostgreSQL text cannot hold NUL, which a partner's reply might contain.
+  response_excerpt: a.responseExcerpt?.replaceAll('\u0000', '') ?? null,
+});
 
 export class AttemptLog {
   private buffer: AttemptRecord[] = [];
@@ -49,18 +65,14 @@ export class AttemptLog {
     this.flushing = this.flushing.then(async () => {
       while (this.buffer.length > 0) {
         const batch = this.buffer.splice(0, this.maxBatch);
-        // One array parameter per column (unnest), not one parameter per value:
-        // far less work for the driver than a 5,500-parameter multi-row insert.
-        const column = <T>(pick: (a: AttemptRecord) => T) => batch.map(pick);
+        // One JSON parameter for the whole batch: serialised natively by
+        // JSON.stringify, where the driver's per-value array escaping showed
+        // on the delivery thread's profile. PostgreSQL unpacks it.
         try {
           await this.pool.query(
             `INSERT INTO reativa.delivery_attempts (${COLUMNS.join(', ')})
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::int[], $6::timestamptz[], $7::text[], $8::int[], $9::int[], $10::text[], $11::text[])`,
-            [
-              column((a) => a.deliveryId), column((a) => a.eventId), column((a) => a.webhookId), column((a) => a.contractId), column((a) => a.attempt),
-              column((a) => a.attemptedAt), column((a) => a.outcome), column((a) => a.status), column((a) => Math.round(a.latencyMs)),
-              column((a) => a.error), column((a) => a.responseExcerpt),
-            ],
+             SELECT ${COLUMNS.join(', ')} FROM json_to_recordset($1::json) AS a(${COLUMN_TYPES})`,
+            [JSON.stringify(batch.map(toRow))],
           );
         } catch (error) {
           this.logger.error({ err: error, attempts: batch.length }, 'attempt log write failed; will retry');

@@ -24,31 +24,56 @@ export function standardWebhooksSignature(secret: string, id: string, timestampS
 export interface OutgoingRequest {
   readonly method: string;
   readonly url: string;
+  /** `url` split the way the HTTP client wants it. */
+  readonly origin: string;
+  readonly path: string;
   /** In order; a name may appear more than once. */
   readonly headers: readonly (readonly [string, string])[];
   readonly body: string | undefined;
 }
 
-/** `bodyText`, when given, is the body already serialised (as it came from Kafka): sent as is. */
-export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now = Date.now(), bodyText?: string): OutgoingRequest {
+/** What a webhook contributes to every request, worked out once per configuration version. */
+interface RequestTemplate {
+  readonly url: string;
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly secret: string | undefined;
+}
+
+// Keyed by the resolved webhook object, which the live configuration replaces
+// whenever the webhook changes: a stale template can never be used.
+const templates = new WeakMap<ResolvedWebhook, RequestTemplate>();
+
+function templateOf(webhook: ResolvedWebhook): RequestTemplate {
+  let template = templates.get(webhook);
+  if (template) return template;
   const url = new URL(webhook.url);
   let secret: string | undefined;
   for (const p of webhook.parameters) {
     if (p.name === SIGNING_SECRET_PARAMETER) secret = p.value;
     else url.searchParams.append(p.name, p.value);
   }
-  const headers: [string, string][] = [
+  template = { url: url.toString(), origin: url.origin, path: `${url.pathname}${url.search}`, headers: webhook.headers.map((h) => [h.name, h.value] as const), secret };
+  templates.set(webhook, template);
+  return template;
+}
+
+/** `bodyText`, when given, is the body already serialised (as it came from Kafka): sent as is. */
+export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now = Date.now(), bodyText?: string): OutgoingRequest {
+  const { url, origin, path, headers: configured, secret } = templateOf(webhook);
+  const headers: (readonly [string, string])[] = [
     ['content-type', 'application/json'],
     ['user-agent', 'Reativa'],
     [EVENT_ID_HEADER, delivery.eventId],
     [DELIVERY_ID_HEADER, delivery.deliveryId],
+    ...configured,
   ];
-  for (const h of webhook.headers) headers.push([h.name, h.value]);
   // A GET carries no body on the wire; its data would have to travel in the URL, which no partner asks for.
   const body = webhook.method === 'GET' ? undefined : (bodyText ?? JSON.stringify(delivery.body));
   if (secret) {
     const timestamp = Math.floor(now / 1000);
     headers.push(['webhook-id', delivery.eventId], ['webhook-timestamp', String(timestamp)], ['webhook-signature', standardWebhooksSignature(secret, delivery.eventId, timestamp, body ?? '')]);
   }
-  return { method: webhook.method, url: url.toString(), headers, body };
+  return { method: webhook.method, url, origin, path, headers, body };
 }

@@ -16,15 +16,15 @@ import type { LiveConfig } from '../config/live.js';
 import type { ResolvedWebhook } from '../config/webhooks.js';
 import { AttemptLog } from '../db/attempt-log.js';
 import { ParkingStore } from '../db/parking.js';
-import type { SchemaRegistry } from '../kafka/registry.js';
+import { AvroDecoder, type SchemaRegistry } from '../kafka/registry.js';
 import { ensureTopics, TOPICS } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import type { Delivery } from '../routing/route.js';
-import { decodeDelivery } from '../routing/runner.js';
+import { fromDeliveryAvro, type DeliveryAvro, type ReceivedDelivery } from '../routing/runner.js';
 import { sleep } from '../stack/wait.js';
 import { buildRequest } from './request.js';
 import { nextRetry, type RetrySchedule } from './retry-policy.js';
-import { KeyedChains, OffsetTracker, Semaphore } from './scheduler.js';
+import { KeyedLanes, OffsetTracker, Semaphore } from './scheduler.js';
 import { Sender, type SenderOptions } from './sender.js';
 
 export const DELIVERY_GROUP = 'reativa-delivery';
@@ -109,7 +109,13 @@ export async function startDelivery(
     options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
   };
 
-  const decode = (value: Buffer) => decodeDelivery(registry, value);
+  const decoder = new AvroDecoder<DeliveryAvro>(registry);
+  // Synchronous once the schema id is known, so the hot path awaits nothing here.
+  const decodeNow = (value: Buffer): ReceivedDelivery | undefined => {
+    const record = decoder.decodeCached(value);
+    return record && fromDeliveryAvro(record);
+  };
+  const decode = async (value: Buffer): Promise<ReceivedDelivery> => decodeNow(value) ?? fromDeliveryAvro(await decoder.decode(value));
 
   async function deadLetter(key: string, d: Delivery, record: Buffer, webhook: ResolvedWebhook | undefined, history: AttemptSummary[], reason: string, mail: boolean) {
     const failedAt = new Date();
@@ -154,21 +160,21 @@ export async function startDelivery(
   }
 
   /** One attempt; a retryable failure forwards the delivery to its retry topic ('parked'). */
-  async function attempt(key: string, d: Delivery & { bodyText?: string }, record: Buffer, attemptNo: number, history: AttemptSummary[]): Promise<Result> {
-    const webhook = live.webhooks().find((w) => w.id === d.webhookId);
+  async function attempt(key: string, d: ReceivedDelivery, record: Buffer, attemptNo: number, history: AttemptSummary[]): Promise<Result> {
+    const webhook = live.webhook(d.webhookId);
     if (!webhook?.active) {
       await deadLetter(key, d, record, webhook, history, webhook ? 'webhook inativo' : 'webhook removido', false);
       return 'done';
     }
     let semaphore = semaphores.get(webhook.id);
     if (!semaphore) semaphores.set(webhook.id, (semaphore = new Semaphore(options.maxInFlightPerWebhook)));
-    const release = await semaphore.acquire();
+    if (!semaphore.tryAcquire()) await semaphore.acquire();
     const startedAt = new Date();
     let result;
     try {
-      result = await sender.send(buildRequest(d, webhook, Date.now(), d.bodyText));
+      result = await sender.send(buildRequest(d, webhook, startedAt.getTime(), d.bodyText));
     } finally {
-      release();
+      semaphore.release();
     }
     const { outcome } = result;
     const status = outcome.status;
@@ -177,11 +183,11 @@ export async function startDelivery(
       deliveryId: d.deliveryId, eventId: d.eventId, webhookId: d.webhookId, contractId: d.contractId, attempt: attemptNo, attemptedAt: startedAt,
       outcome: outcome.kind, status, latencyMs: result.latencyMs, error, responseExcerpt: result.responseExcerpt,
     });
-    const tried = [...history, { at: startedAt.toISOString(), attempt: attemptNo, status, error, latencyMs: Math.round(result.latencyMs) }].slice(-50);
     if (outcome.kind === 'success') {
       stats.delivered += 1;
       return 'done';
     }
+    const tried = [...history, { at: startedAt.toISOString(), attempt: attemptNo, status, error, latencyMs: Math.round(result.latencyMs) }].slice(-50);
     if (outcome.kind === 'permanent') {
       await deadLetter(key, d, record, webhook, tried, `falha permanente: ${outcome.error}`, true);
       return 'done';
@@ -217,7 +223,8 @@ export async function startDelivery(
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const main: Consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
   const trackers = new Map<string, OffsetTracker>();
-  const chains = new KeyedChains();
+  // An offset whose delivery could not be settled is never committed: stop, restart, resume.
+  const lanes = new KeyedLanes(die);
   // Keys of our partitions are parked only by the owner of the partition (us) and
   // unparked by the retry consumer; so the parked keys read once per assignment,
   // plus those we park, are all a key could be parked by. A key unparked since
@@ -237,27 +244,24 @@ export async function startDelivery(
       const t = tracker;
       t.start(message.offset);
       resolveOffset(message.offset);
-      void chains
-        .run(key, async () => {
-          if (fatal) return;
-          const d = await decode(message.value!);
-          if (parkedNow.has(key) || parkedHere.has(key)) {
-            if (await parking.queueBehind(key, d.deliveryId, message.value!)) {
-              stats.queuedBehind += 1;
-              t.finish(message.offset);
-              return;
-            }
-            parkedHere.delete(key);
-            (await parkedKnown)?.delete(key);
+      lanes.run(key, async () => {
+        if (fatal) return;
+        const d = decodeNow(message.value!) ?? (await decode(message.value!));
+        if (parkedNow.has(key) || parkedHere.has(key)) {
+          if (await parking.queueBehind(key, d.deliveryId, message.value!)) {
+            stats.queuedBehind += 1;
+            t.finish(message.offset);
+            return;
           }
-          if ((await attempt(key, d, message.value!, 1, [])) === 'parked') {
-            await parking.park(key, d.deliveryId);
-            parkedHere.add(key);
-          }
-          t.finish(message.offset);
-        })
-        // An offset whose delivery could not be settled is never committed: stop, restart, resume.
-        .catch(die);
+          parkedHere.delete(key);
+          parkedNow.delete(key);
+        }
+        if ((await attempt(key, d, message.value!, 1, [])) === 'parked') {
+          await parking.park(key, d.deliveryId);
+          parkedHere.add(key);
+        }
+        t.finish(message.offset);
+      });
       while (t.pending >= options.maxPendingPerPartition && !fatal) {
         await sleep(20);
         await heartbeat();
@@ -337,7 +341,7 @@ export async function startDelivery(
       // Stop fetching, let what is in flight settle, commit how far it got, then leave.
       main.pause([{ topic: deliveriesTopic }]);
       retry.pause(retryTopics.map((topic) => ({ topic })));
-      await Promise.race([chains.drain(), sleep(options.sender.connectTimeoutMs + options.sender.responseTimeoutMs + 1000)]);
+      await Promise.race([lanes.drain(), sleep(options.sender.connectTimeoutMs + options.sender.responseTimeoutMs + 1000)]);
       clearInterval(committer);
       await commitMain();
       await Promise.all([main.disconnect(), retry.disconnect()]);

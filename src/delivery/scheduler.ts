@@ -1,58 +1,103 @@
 // Concurrency across keys, order within a key, and safe offsets: the shape of
 // Confluent's Parallel Consumer. Each record of a partition is handed to the
-// chain of its key (records of one key run one after the other), chains of
-// different keys run concurrently (bounded per webhook elsewhere), and the
-// offset that may be committed is the lowest offset still unfinished.
+// lane of its key (records of one key run one after the other), lanes of
+// different keys run concurrently (bounded per webhook by a Semaphore), and
+// the offset that may be committed is the lowest offset still unfinished.
+// These run once per delivery, so they allocate little and make no promise
+// of their own: the hot path is measured in docs/benchmarks.md.
 
-/** Tracks one partition's in-flight offsets; committable = lowest unfinished (or last finished + 1). */
+/**
+ * Tracks one partition's in-flight offsets. Offsets are started in the order
+ * they were fetched (increasing) and may finish in any order; committable is
+ * the lowest unfinished one, or the last started + 1 when none is unfinished.
+ */
 export class OffsetTracker {
-  private readonly inFlight = new Set<bigint>();
-  private highestSeen = -1n;
+  /** Started offsets, in start order, from `head` on (earlier slots are spent). */
+  private readonly started: string[] = [];
+  private head = 0;
+  /** Finished offsets not yet passed by `head`. */
+  private readonly finished = new Set<string>();
+  private last: string | undefined;
 
   start(offset: string): void {
-    const o = BigInt(offset);
-    this.inFlight.add(o);
-    if (o > this.highestSeen) this.highestSeen = o;
+    this.started.push(offset);
+    this.last = offset;
   }
 
   finish(offset: string): void {
-    this.inFlight.delete(BigInt(offset));
+    this.finished.add(offset);
   }
 
   get pending(): number {
-    return this.inFlight.size;
+    return this.started.length - this.head - this.finished.size;
   }
 
   /** The offset to commit (the next one to read after a restart), or undefined before any record. */
   committable(): string | undefined {
-    if (this.highestSeen < 0n) return undefined;
-    let lowest = this.highestSeen + 1n;
-    for (const o of this.inFlight) if (o < lowest) lowest = o;
-    return lowest.toString();
+    while (this.head < this.started.length && this.finished.delete(this.started[this.head]!)) this.head += 1;
+    if (this.head > 4096 && this.head * 2 > this.started.length) {
+      this.started.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.head < this.started.length) return this.started[this.head];
+    return this.last === undefined ? undefined : (BigInt(this.last) + 1n).toString();
   }
 }
 
-/** Runs tasks one after the other per key, and different keys concurrently. */
-export class KeyedChains {
-  private readonly tails = new Map<string, Promise<void>>();
+/**
+ * Runs tasks one after the other per key, and different keys concurrently.
+ * A task that fails is reported to `onError` and the key's lane goes on.
+ */
+export class KeyedLanes {
+  private readonly waiting = new Map<string, (() => Promise<void>)[]>();
+  private idle: (() => void)[] = [];
 
-  run(key: string, task: () => Promise<void>): Promise<void> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return next;
+  constructor(private readonly onError: (error: unknown) => void) {}
+
+  run(key: string, task: () => Promise<void>): void {
+    const queue = this.waiting.get(key);
+    if (queue) queue.push(task);
+    else {
+      this.waiting.set(key, []);
+      this.start(key, task);
+    }
   }
 
   get activeKeys(): number {
-    return this.tails.size;
+    return this.waiting.size;
   }
 
-  async drain(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  /** Resolves when no lane has work left. */
+  drain(): Promise<void> {
+    if (this.waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private start(key: string, task: () => Promise<void>): void {
+    let running: Promise<void>;
+    try {
+      running = task();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(
+      () => this.next(key),
+      (error: unknown) => {
+        this.onError(error);
+        this.next(key);
+      },
+    );
+  }
+
+  private next(key: string): void {
+    const task = this.waiting.get(key)?.shift();
+    if (task) return this.start(key, task);
+    this.waiting.delete(key);
+    if (this.waiting.size === 0 && this.idle.length > 0) {
+      const idle = this.idle;
+      this.idle = [];
+      for (const resolve of idle) resolve();
+    }
   }
 }
 
@@ -65,16 +110,22 @@ export class Semaphore {
     this.available = size;
   }
 
-  async acquire(): Promise<() => void> {
-    if (this.available > 0) this.available -= 1;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.available += 1;
-    };
+  /** Takes a permit if one is free, without waiting. */
+  tryAcquire(): boolean {
+    if (this.available === 0) return false;
+    this.available -= 1;
+    return true;
+  }
+
+  /** Waits for a permit; call release() exactly once for each permit taken. */
+  acquire(): Promise<void> {
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.available += 1;
   }
 }

@@ -34,20 +34,56 @@ export interface RoutingStats {
 
 export const toDeliveryAvro = (d: Delivery) => ({ ...d, body: JSON.stringify(d.body) });
 
+export type DeliveryAvro = Omit<Delivery, 'body'> & { body: string };
+
 /**
  * A delivery read back from reativa.deliveries (the inverse of toDeliveryAvro),
- * with its body kept as the text routing wrote, parsed only when read.
+ * with its body kept as the text routing wrote, parsed only if read. A class,
+ * not a spread with a getter: delivery makes one per record.
  */
-export async function decodeDelivery(registry: SchemaRegistry, value: Buffer): Promise<Delivery & { bodyText: string }> {
-  const record = (await registry.decode(value)) as Omit<Delivery, 'body'> & { body: string };
-  let parsed: Body | undefined;
-  return {
-    ...record,
-    bodyText: record.body,
-    get body(): Body {
-      return (parsed ??= JSON.parse(record.body) as Body);
-    },
-  };
+export class ReceivedDelivery implements Delivery {
+  readonly deliveryId: string;
+  readonly eventId: string;
+  readonly webhookId: number;
+  readonly integratorId: number | null;
+  readonly contractId: number | null;
+  readonly aggregateKey: string;
+  readonly kind: string;
+  readonly entity: string | null;
+  readonly action: string;
+  readonly method: string;
+  readonly url: string;
+  readonly committedAt: number;
+  readonly routedAt: number;
+  readonly bodyText: string;
+  private parsed: Body | undefined;
+
+  constructor(record: DeliveryAvro) {
+    this.deliveryId = record.deliveryId;
+    this.eventId = record.eventId;
+    this.webhookId = record.webhookId;
+    this.integratorId = record.integratorId;
+    this.contractId = record.contractId;
+    this.aggregateKey = record.aggregateKey;
+    this.kind = record.kind;
+    this.entity = record.entity;
+    this.action = record.action;
+    this.method = record.method;
+    this.url = record.url;
+    this.committedAt = record.committedAt;
+    this.routedAt = record.routedAt;
+    this.bodyText = record.body;
+  }
+
+  get body(): Body {
+    return (this.parsed ??= JSON.parse(this.bodyText) as Body);
+  }
+}
+
+export const fromDeliveryAvro = (record: DeliveryAvro) => new ReceivedDelivery(record);
+
+export async function decodeDelivery(registry: SchemaRegistry, value: Buffer): Promise<ReceivedDelivery> {
+  return fromDeliveryAvro((await registry.decode(value)) as DeliveryAvro);
 }
 
 export interface RunningRouting {

@@ -12,7 +12,7 @@ import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor } from '../../src/stack/wait.js';
 import { erpPool, seedParty, settings, TopicReader, unique } from '../support/harness.js';
-import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
+import { DROP, HANG, PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
 import { contractsWebhook, deliveryReader, freshDeliveryGroup, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
@@ -123,20 +123,36 @@ describe('delivery', () => {
 
   it('keeps per-contract order through retries: later changes wait behind the one being retried', async () => {
     const hook = await webhook(5);
-    let failures = 2;
-    partner.script(hook.path, (r) => (billingOf(r) === 1 && failures-- > 0 ? 500 : 200));
+    // The first change fails twice: a dropped connection, then a 500.
+    const failures = [DROP, 500];
+    partner.script(hook.path, (r) => (billingOf(r) === 1 ? (failures.shift() ?? 200) : 200));
     const c = await contract();
     for (const period of [1, 2, 3, 4]) await pool.query('UPDATE contracts SET billing_period = $2 WHERE id = $1', [c, period]);
 
     await waitFor('four successful deliveries', async () => partner.requests.filter(at(hook.path)).length >= 6, { timeoutMs: 20_000 });
     const periods = partner.requests.filter(at(hook.path)).map(billingOf);
     expect(periods).toEqual([1, 1, 1, 2, 3, 4]);
+
+    // Each failure is in the attempt log, classified, with the network error named.
+    const logged = await waitFor(
+      'the attempt log',
+      async () => {
+        const { rows } = await reativaPool.query<{ status: number | null; outcome: string; error: string | null }>(
+          'SELECT status, outcome, error FROM reativa.delivery_attempts WHERE webhook_id = $1 ORDER BY attempted_at, attempt',
+          [hook.id],
+        );
+        return rows.length === 6 ? rows : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(logged.slice(0, 3).map((r) => [r.status, r.outcome])).toEqual([[null, 'retryable'], [500, 'retryable'], [200, 'success']]);
+    expect(logged[0]!.error).toMatch(/socket|closed/i);
   });
 
   it('isolates partners: with one timing out on every request, another keeps a p99 under 1 s', async () => {
     const slow = await webhook(2);
     const fast = await webhook(2);
-    partner.script(slow.path, () => 0);
+    partner.script(slow.path, () => HANG);
     const contracts: number[] = [];
     for (let i = 0; i < 40; i++) contracts.push(await contract());
     for (const c of contracts) await pool.query('UPDATE contracts SET billing_period = 7 WHERE id = $1', [c]);

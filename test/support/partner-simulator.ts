@@ -14,6 +14,10 @@ export interface ReceivedRequest {
   readonly receivedAt: number;
 }
 
+/** Scripted "statuses" that are not HTTP statuses. */
+export const HANG = 0;
+export const DROP = -1;
+
 export class PartnerSimulator {
   readonly requests: ReceivedRequest[] = [];
   private server: http.Server | undefined;
@@ -43,7 +47,12 @@ export class PartnerSimulator {
         this.requests.push(received);
         const status = this.scripts.get(url.pathname)?.(received) ?? this.statuses.get(url.pathname) ?? 200;
         // 0: hang, never answer (the client's response timeout decides).
-        if (status === 0) return;
+        if (status === HANG) return;
+        // -1: drop the connection without an answer.
+        if (status === DROP) {
+          req.socket.destroy();
+          return;
+        }
         res.statusCode = status;
         res.end('{"ok":true}');
       });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDigest, type FailureNotice } from '../../../src/alerts/digest.js';
 import { DEFAULT_SCHEDULE, nextRetry, parseSchedule } from '../../../src/delivery/retry-policy.js';
-import { KeyedChains, OffsetTracker, Semaphore } from '../../../src/delivery/scheduler.js';
+import { KeyedLanes, OffsetTracker, Semaphore } from '../../../src/delivery/scheduler.js';
 import { sleep } from '../../../src/stack/wait.js';
 
 const NOW = 1_000_000;
@@ -45,17 +45,57 @@ describe('scheduling', () => {
     expect(t.committable()).toBe('10');
     t.finish('10');
     expect(t.committable()).toBe('13');
+    expect(t.pending).toBe(0);
+  });
+
+  it('counts pending offsets and stays right across many records', () => {
+    const t = new OffsetTracker();
+    for (let o = 0; o < 10_000; o++) t.start(String(o));
+    // Finish all but 5,000 and 9,999, out of order.
+    for (let o = 9_998; o >= 0; o--) if (o !== 5_000) t.finish(String(o));
+    expect(t.pending).toBe(2);
+    expect(t.committable()).toBe('5000');
+    t.finish('5000');
+    expect(t.committable()).toBe('9999');
+    expect(t.pending).toBe(1);
+    t.finish('9999');
+    expect(t.committable()).toBe('10000');
   });
 
   it('runs one key in order and other keys concurrently', async () => {
-    const chains = new KeyedChains();
+    const errors: unknown[] = [];
+    const lanes = new KeyedLanes((e) => errors.push(e));
     const log: string[] = [];
     const task = (name: string, ms: number) => async () => {
       await sleep(ms);
       log.push(name);
     };
-    await Promise.all([chains.run('a', task('a1', 40)), chains.run('a', task('a2', 1)), chains.run('b', task('b1', 5))]);
+    lanes.run('a', task('a1', 40));
+    lanes.run('a', task('a2', 1));
+    lanes.run('b', task('b1', 5));
+    expect(lanes.activeKeys).toBe(2);
+    await lanes.drain();
     expect(log).toEqual(['b1', 'a1', 'a2']);
+    expect(lanes.activeKeys).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a failed task and goes on with the key', async () => {
+    const errors: unknown[] = [];
+    const lanes = new KeyedLanes((e) => errors.push(e));
+    const log: string[] = [];
+    lanes.run('a', async () => {
+      throw new Error('boom');
+    });
+    lanes.run('a', () => {
+      throw new Error('sync boom');
+    });
+    lanes.run('a', async () => {
+      log.push('after');
+    });
+    await lanes.drain();
+    expect(errors.map((e) => (e as Error).message)).toEqual(['boom', 'sync boom']);
+    expect(log).toEqual(['after']);
   });
 
   it('bounds concurrency with a semaphore', async () => {
@@ -64,12 +104,12 @@ describe('scheduling', () => {
     let peak = 0;
     await Promise.all(
       Array.from({ length: 6 }, async () => {
-        const release = await s.acquire();
+        await s.acquire();
         running += 1;
         peak = Math.max(peak, running);
         await sleep(5);
         running -= 1;
-        release();
+        s.release();
       }),
     );
     expect(peak).toBe(2);
