@@ -122,6 +122,27 @@ export async function commitGroupOffsets(kafka: Kafka, groupId: string, offsets:
   }
 }
 
+/**
+ * Commits a group's offsets at the current end of its topics (those that
+ * exist), so a new group starts with what is written from now on, without the
+ * race of "latest" being resolved after the first write. Tests and the
+ * benchmarks use it for their fresh groups.
+ */
+export async function positionAtEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets: { topic: string; partition: number; offset: string }[] = [];
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const topic of topics.filter((t) => existing.has(t))) {
+      for (const end of await admin.fetchTopicOffsets(topic)) offsets.push({ topic, partition: end.partition, offset: end.high });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  await commitGroupOffsets(kafka, groupId, offsets);
+}
+
 export async function applyReplay(kafka: Kafka, groupId: string, steps: readonly ReplayStep[]): Promise<void> {
   await commitGroupOffsets(kafka, groupId, steps.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.to })));
 }

@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners } from 'kafkajs';
 import { changeTopic } from '../../src/capture/tables.js';
 import { createErpPool } from '../../src/db/erp-enrichment.js';
+import { positionAtEnd } from '../../src/kafka/groups.js';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
 import type { DeadLetter } from '../../src/kafka/dead-letter.js';
 import { erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
-import { mapperTopics, positionAtEnd } from '../support/pipeline.js';
+import { mapperTopics } from '../support/pipeline.js';
 import { triggerReader, type DecodedEvent } from '../support/triggers.js';
 
 const pool = erpPool();

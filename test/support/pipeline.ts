@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { changeTopic } from '../../src/capture/tables.js';
 import { createErpPool } from '../../src/db/erp-enrichment.js';
-import { commitGroupOffsets } from '../../src/kafka/groups.js';
+import { positionAtEnd } from '../../src/kafka/groups.js';
 import { MAPPED_TABLES } from '../../src/mapping/table-map.js';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { TOPICS } from '../../src/kafka/topics.js';
@@ -17,26 +17,6 @@ import { decodeDelivery, startRouting, type RunningRouting } from '../../src/rou
 import { deactivateWebhooks, settings, testKafka, TopicReader, unique } from './harness.js';
 
 export const one = (rows: { id: string }[]) => Number(rows[0]!.id);
-
-/**
- * Commits a new group's offsets at the current end of its topics, so a test's
- * fresh consumers start with what the test does, whatever history the stack
- * holds, and without the race of "latest" being resolved after the first write.
- */
-export async function positionAtEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets: { topic: string; partition: number; offset: string }[] = [];
-  try {
-    const existing = new Set(await admin.listTopics());
-    for (const topic of topics.filter((t) => existing.has(t))) {
-      for (const end of await admin.fetchTopicOffsets(topic)) offsets.push({ topic, partition: end.partition, offset: end.high });
-    }
-  } finally {
-    await admin.disconnect();
-  }
-  await commitGroupOffsets(kafka, groupId, offsets);
-}
 
 export const mapperTopics = () => MAPPED_TABLES.map((t) => changeTopic(settings.topicPrefix, t));
 
