@@ -238,12 +238,16 @@ export async function startDelivery(
     if (!tracker) trackers.set(tp, (tracker = new OffsetTracker()));
     if (!parkedKnown) parkedKnown = parking.all();
     const parkedNow = await parkedKnown;
+    // Handed to a lane = resolved for kafkajs (not fetched again); committed
+    // only once finished, through the tracker. Resolving the last one handed
+    // over resolves all before it: once before any wait, and at the end.
+    let handedOver: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || fatal) break;
       const key = message.key?.toString() ?? '';
       const t = tracker;
       t.start(message.offset);
-      resolveOffset(message.offset);
+      handedOver = message.offset;
       lanes.run(key, async () => {
         if (fatal) return;
         const d = decodeNow(message.value!) ?? (await decode(message.value!));
@@ -262,11 +266,15 @@ export async function startDelivery(
         }
         t.finish(message.offset);
       });
-      while (t.pending >= options.maxPendingPerPartition && !fatal) {
-        await sleep(20);
-        await heartbeat();
+      if (t.pending >= options.maxPendingPerPartition) {
+        resolveOffset(handedOver);
+        while (t.pending >= options.maxPendingPerPartition && !fatal) {
+          await sleep(20);
+          await heartbeat();
+        }
       }
     }
+    if (handedOver !== undefined) resolveOffset(handedOver);
     await heartbeat();
   };
 
