@@ -1,9 +1,11 @@
 // `reativa start` (npm start): brings the stack up unless it is external (which
-// also applies the reference ERP schema to the stack's own database), then runs
+// also applies the reference ERP schema to the stack's own database), brings
+// Reativa's own database schema up to date, then runs
 // Reativa's processors until Ctrl-C or SIGTERM, which leave their consumer
 // groups with offsets committed.
 import type { Command } from 'commander';
 import { createErpPool } from '../db/erp-enrichment.js';
+import { applyMigrations } from '../db/migrations.js';
 import { createKafka } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
@@ -14,6 +16,7 @@ import { createMailTransport } from '../alerts/mailer.js';
 import { DEFAULT_SCHEDULE } from '../delivery/retry-policy.js';
 import { DELIVERY_GROUP, startDelivery } from '../delivery/runner.js';
 import pg from 'pg';
+import { projectPath } from '../paths.js';
 import { loadSettings } from '../settings.js';
 import { createStack } from '../stack/stack.js';
 
@@ -64,6 +67,11 @@ export function registerStart(program: Command): void {
       const erpPool = createErpPool(settings.erpDatabaseUrl);
       const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 8, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
       stops.push(() => Promise.all([erpPool.end(), reativaPool.end()]));
+      // Reativa's own state (parked keys, the attempt log) is Reativa's to
+      // migrate, whatever the stack: applied files are remembered, so this is
+      // a no-op once current. The ERP's database is never migrated here.
+      const own = await step(() => applyMigrations(settings.reativaDatabaseUrl, projectPath('schemas', 'reativa'), 'reativa'));
+      if (own?.applied.length) logger.info({ applied: own.applied }, 'reativa database migrated');
       const registry = createRegistry(settings.schemaRegistryUrl);
       // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
       const onFatal = () => process.exit(70);
