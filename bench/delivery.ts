@@ -35,15 +35,20 @@ import { createStack } from '../src/stack/stack.js';
 import { waitFor } from '../src/stack/wait.js';
 import { recordBenchmark } from './report.js';
 
+const settings = loadSettings();
 const { values } = parseArgs({
-  options: { deliveries: { type: 'string', default: '100000' }, concurrency: { type: 'string', default: '64' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    deliveries: { type: 'string', default: '100000' },
+    // Throughput, not partner politeness: Reativa's default is 8 in flight per webhook.
+    concurrency: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '3' },
+  },
 });
 const N = Number(values.deliveries);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 const PARTITIONS = 3;
 const KEYS = 2000;
-const settings = loadSettings();
 const logger = createLogger('warn');
 
 interface RoundResult {
@@ -135,17 +140,18 @@ async function main() {
     const groupId = `${run}-delivery-${round}`;
     // The fresh retry group starts at the end of the shared retry topics:
     // earlier runs' and tests' retries are not this run's work.
-    await positionAtEnd(kafka, `${groupId}-retry`, DEFAULT_SCHEDULE.delaysMs.map((_, i) => TOPICS.retry(i + 1)));
+    await positionAtEnd(kafka, `${groupId}-retry`, settings.delivery.retryScheduleMs.map((_, i) => TOPICS.retry(i + 1)));
     const from = new Date();
     const { value: stats, ...result } = await measure(async () => {
       const delivery = await startDelivery(kafka, registry, reativaPool, live, digest, logger, {
         groupId,
         deliveriesTopic: topic,
-        schedule: DEFAULT_SCHEDULE,
-        sender: { connectTimeoutMs: 5000, responseTimeoutMs: 15_000 },
+        // As `npm start` would run it, from the same settings.
+        schedule: { ...DEFAULT_SCHEDULE, delaysMs: settings.delivery.retryScheduleMs },
+        sender: { connectTimeoutMs: settings.delivery.connectTimeoutMs, responseTimeoutMs: settings.delivery.responseTimeoutMs },
         maxInFlightPerWebhook: CONCURRENCY,
-        maxPendingPerPartition: 5000,
-        attemptLogRetentionDays: 30,
+        maxPendingPerPartition: settings.delivery.maxPendingPerPartition,
+        attemptLogRetentionDays: settings.delivery.attemptLogRetentionDays,
       });
       await waitFor('reativa to deliver everything', async () => delivery.stats.delivered >= N, { timeoutMs: 30 * 60_000, intervalMs: 20 });
       // Stopping flushes the attempt log, checked below.
@@ -162,7 +168,8 @@ async function main() {
 
   // --- baseline: consume + POST, same concurrency --------------------------------
   const baselineRound = async (round: number): Promise<RoundResult> => {
-    const agent = new Agent({ connect: { timeout: 5000 }, headersTimeout: 15_000, bodyTimeout: 15_000, keepAliveTimeout: 30_000, connections: 32 });
+    const { connectTimeoutMs, responseTimeoutMs } = settings.delivery;
+    const agent = new Agent({ connect: { timeout: connectTimeoutMs }, headersTimeout: responseTimeoutMs, bodyTimeout: responseTimeoutMs, keepAliveTimeout: 30_000, connections: 32 });
     const inFlight = new Semaphore(CONCURRENCY);
     const { value: latencies, ...result } = await measure(() => baseline(kafka, `${run}-baseline-${round}`, topic, `${receiverUrl}/hook`, agent, inFlight));
     await agent.close();
@@ -200,7 +207,7 @@ async function main() {
   recordBenchmark('Delivery', [
     `Command: \`npm run bench:delivery -- --deliveries ${N} --concurrency ${CONCURRENCY} --rounds ${ROUNDS}\`, ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    `Method: ${N.toLocaleString('en')} deliveries (Avro, ${KEYS.toLocaleString('en')} distinct (webhook, contract) keys, one webhook) are written to one topic of ${PARTITIONS} partitions. Each round drains all of them twice, with a fresh consumer group each time: once with Reativa's delivery consumer (per-key lanes, parking checks, the attempt log written to PostgreSQL, offsets committed up to the lowest unfinished delivery; its start and its stop, which flushes the attempt log, are inside the measure), once with a baseline that only consumes with kafkajs and POSTs each record with undici, at the same concurrency (${CONCURRENCY} requests in flight). The order alternates between rounds, and the table gives the median of ${ROUNDS} rounds. Both send to the same local receiver, a separate Node.js process answering 200. Latency is the HTTP request's, from send to response; CPU is the benchmark process's (user + system, all threads) divided by the deliveries.`,
+    `Method: ${N.toLocaleString('en')} deliveries (Avro, ${KEYS.toLocaleString('en')} distinct (webhook, contract) keys, one webhook) are written to one topic of ${PARTITIONS} partitions. Each round drains all of them twice, with a fresh consumer group each time: once with Reativa's delivery consumer (with the settings \`npm start\` uses, but ${CONCURRENCY} requests in flight for the webhook: per-key lanes, parking checks, the attempt log written to PostgreSQL, offsets committed up to the lowest unfinished delivery), once with a baseline that only consumes with kafkajs and POSTs each record with undici, at the same concurrency (${CONCURRENCY} requests in flight). The order alternates between rounds, and the table gives the median of ${ROUNDS} rounds. A drain is timed from the consumer's start (group join included) until the receiver has answered the last delivery; leaving the group afterwards is not, and the run fails unless every attempt reached the attempt log. Both send to the same local receiver, a separate Node.js process answering 200. Latency is the HTTP request's, from send to response (Reativa's read back from the attempt log, in whole milliseconds); CPU is the benchmark process's (user + system, all threads) divided by the deliveries.`,
     '',
     '| measure (median) | Reativa delivery | baseline (consume + POST) |',
     '|---|---|---|',
