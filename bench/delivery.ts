@@ -151,6 +151,7 @@ async function main() {
         sender: { connectTimeoutMs: settings.delivery.connectTimeoutMs, responseTimeoutMs: settings.delivery.responseTimeoutMs },
         maxInFlightPerWebhook: CONCURRENCY,
         maxPendingPerPartition: settings.delivery.maxPendingPerPartition,
+        breakerThreshold: settings.delivery.breakerThreshold,
         attemptLogRetentionDays: settings.delivery.attemptLogRetentionDays,
       });
       await waitFor('reativa to deliver everything', async () => delivery.stats.delivered >= N, { timeoutMs: 30 * 60_000, intervalMs: 20 });

@@ -50,6 +50,7 @@ const environmentSchema = z.object({
   REATIVA_DELIVERY_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   REATIVA_DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: z.coerce.number().int().min(1).max(1000).default(8),
   REATIVA_DELIVERY_MAX_PENDING_PER_PARTITION: z.coerce.number().int().min(1).max(100_000).default(2000),
+  REATIVA_DELIVERY_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(5),
   REATIVA_ALERT_DIGEST_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   REATIVA_ALERT_FROM: z.string().min(3).default('Reativa <reativa@localhost>'),
   REATIVA_ATTEMPT_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -86,6 +87,7 @@ export interface Settings {
     readonly responseTimeoutMs: number;
     readonly maxInFlightPerWebhook: number;
     readonly maxPendingPerPartition: number;
+    readonly breakerThreshold: number;
     readonly attemptLogRetentionDays: number;
   };
   readonly alerts: { readonly digestWindowMs: number; readonly from: string };
@@ -141,6 +143,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
       responseTimeoutMs: e.REATIVA_DELIVERY_RESPONSE_TIMEOUT_MS,
       maxInFlightPerWebhook: e.REATIVA_DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK,
       maxPendingPerPartition: e.REATIVA_DELIVERY_MAX_PENDING_PER_PARTITION,
+      breakerThreshold: e.REATIVA_DELIVERY_BREAKER_THRESHOLD,
       attemptLogRetentionDays: e.REATIVA_ATTEMPT_LOG_RETENTION_DAYS,
     },
     alerts: { digestWindowMs: e.REATIVA_ALERT_DIGEST_WINDOW_MS, from: e.REATIVA_ALERT_FROM },

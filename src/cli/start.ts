@@ -93,6 +93,7 @@ export function registerStart(program: Command): void {
           sender: { connectTimeoutMs: d.connectTimeoutMs, responseTimeoutMs: d.responseTimeoutMs },
           maxInFlightPerWebhook: d.maxInFlightPerWebhook,
           maxPendingPerPartition: d.maxPendingPerPartition,
+          breakerThreshold: d.breakerThreshold,
           attemptLogRetentionDays: d.attemptLogRetentionDays,
           sessionTimeoutMs: settings.kafka.sessionTimeoutMs,
           onFatal,

@@ -24,7 +24,8 @@ import { fromDeliveryAvro, type DeliveryAvro, type ReceivedDelivery } from '../r
 import { sleep } from '../stack/wait.js';
 import { buildRequest } from './request.js';
 import { nextRetry, type RetrySchedule } from './retry-policy.js';
-import { KeyedLanes, OffsetTracker, Semaphore } from './scheduler.js';
+import { Breakers } from './breaker.js';
+import { KeyedLanes, PartitionOffsets, Semaphore } from './scheduler.js';
 import { Sender, type SenderOptions } from './sender.js';
 
 export const DELIVERY_GROUP = 'reativa-delivery';
@@ -37,6 +38,8 @@ export interface DeliveryOptions {
   readonly sender: SenderOptions;
   readonly maxInFlightPerWebhook: number;
   readonly maxPendingPerPartition: number;
+  /** Retryable failures in a row after which a webhook's first attempts are deferred to the retry path. */
+  readonly breakerThreshold: number;
   readonly attemptLogRetentionDays: number;
   readonly sessionTimeoutMs?: number;
   readonly onFatal?: (error: Error) => void;
@@ -55,6 +58,8 @@ export interface DeliveryStats {
   retried: number;
   deadLettered: number;
   queuedBehind: number;
+  /** First attempts deferred to the retry path, unsent, while their webhook's circuit was open. */
+  deferred: number;
 }
 
 export interface RunningDelivery {
@@ -86,11 +91,12 @@ export async function startDelivery(
   const groupId = options.groupId ?? DELIVERY_GROUP;
   const deliveriesTopic = options.deliveriesTopic ?? TOPICS.deliveries;
   const log = logger.child({ component: 'delivery', group: groupId });
-  const stats: DeliveryStats = { delivered: 0, retried: 0, deadLettered: 0, queuedBehind: 0 };
+  const stats: DeliveryStats = { delivered: 0, retried: 0, deadLettered: 0, queuedBehind: 0, deferred: 0 };
   const sender = new Sender(options.sender);
   const parking = new ParkingStore(reativaPool);
   const attempts = new AttemptLog(reativaPool, logger, options.attemptLogRetentionDays);
   const semaphores = new Map<number, Semaphore>();
+  const breakers = new Breakers(options.breakerThreshold);
   const retryTopics = options.schedule.delaysMs.map((_, i) => TOPICS.retry(i + 1));
 
   const admin = kafka.admin();
@@ -102,9 +108,15 @@ export async function startDelivery(
   await producer.connect();
 
   let fatal = false;
+  let stopping = false;
   const die = (error: unknown) => {
     if (fatal) return;
     fatal = true;
+    if (stopping) {
+      // A request that outlived the stop's grace period: its offset was not committed.
+      log.warn({ err: error }, 'work still in flight when delivery stopped was cut short; it runs again after a restart');
+      return;
+    }
     log.fatal({ err: error }, 'delivery cannot go on safely; stopping so a restart resumes from committed offsets');
     options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
   };
@@ -160,15 +172,44 @@ export async function startDelivery(
   }
 
   /** One attempt; a retryable failure forwards the delivery to its retry topic ('parked'). */
-  async function attempt(key: string, d: ReceivedDelivery, record: Buffer, attemptNo: number, history: AttemptSummary[]): Promise<Result> {
+  /** Sends a delivery to a retry topic, due at `dueAt`, for attempt `attemptNo`; the caller parks its key. */
+  async function forward(key: string, d: ReceivedDelivery, record: Buffer, attemptNo: number, topicIndex: number, dueAt: number, history: readonly AttemptSummary[]) {
+    await producer.send({
+      topic: TOPICS.retry(topicIndex),
+      acks: -1,
+      messages: [{ key, value: record, headers: { [HEADER_ATTEMPT]: String(attemptNo), [HEADER_DUE]: String(dueAt), [HEADER_HISTORY]: JSON.stringify(history), 'reativa-event-id': d.eventId } }],
+    });
+  }
+
+  /** A first attempt not made while the webhook's circuit is open: it waits for the first retry step, uncounted. */
+  async function defer(key: string, d: ReceivedDelivery, record: Buffer): Promise<Result> {
+    await forward(key, d, record, 1, 1, Date.now() + options.schedule.delaysMs[0]!, []);
+    stats.deferred += 1;
+    return 'parked';
+  }
+
+  /**
+   * One attempt; a retryable failure forwards the delivery to its retry topic
+   * ('parked'). `mayDefer`: a first attempt from the main path, deferred
+   * instead of sent while the webhook's circuit is open.
+   */
+  async function attempt(key: string, d: ReceivedDelivery, record: Buffer, attemptNo: number, history: AttemptSummary[], mayDefer = false): Promise<Result> {
     const webhook = live.webhook(d.webhookId);
     if (!webhook?.active) {
       await deadLetter(key, d, record, webhook, history, webhook ? 'webhook inativo' : 'webhook removido', false);
       return 'done';
     }
+    if (mayDefer && breakers.isOpen(webhook.id)) return defer(key, d, record);
     let semaphore = semaphores.get(webhook.id);
     if (!semaphore) semaphores.set(webhook.id, (semaphore = new Semaphore(options.maxInFlightPerWebhook)));
-    if (!semaphore.tryAcquire()) await semaphore.acquire();
+    if (!semaphore.tryAcquire()) {
+      await semaphore.acquire();
+      // The circuit may have opened while this one waited for a slot.
+      if (mayDefer && breakers.isOpen(webhook.id)) {
+        semaphore.release();
+        return defer(key, d, record);
+      }
+    }
     const startedAt = new Date();
     let result;
     try {
@@ -177,6 +218,9 @@ export async function startDelivery(
       semaphore.release();
     }
     const { outcome } = result;
+    const change = breakers.record(webhook.id, outcome.kind);
+    if (change === 'opened') log.warn({ webhookId: webhook.id, failures: options.breakerThreshold }, 'webhook failing: first attempts are deferred to the retry path until an attempt succeeds');
+    if (change === 'closed') log.info({ webhookId: webhook.id }, 'webhook answering again: first attempts are sent again');
     const status = outcome.status;
     const error = outcome.kind === 'success' ? null : outcome.error;
     attempts.record({
@@ -197,11 +241,7 @@ export async function startDelivery(
       await deadLetter(key, d, record, webhook, tried, `limite de tentativas atingido (${webhook.maxAttempts})`, true);
       return 'done';
     }
-    await producer.send({
-      topic: TOPICS.retry(decision.retryTopicIndex),
-      acks: -1,
-      messages: [{ key, value: record, headers: { [HEADER_ATTEMPT]: String(decision.attempt), [HEADER_DUE]: String(decision.dueAt), [HEADER_HISTORY]: JSON.stringify(tried), 'reativa-event-id': d.eventId } }],
-    });
+    await forward(key, d, record, decision.attempt, decision.retryTopicIndex, decision.dueAt, tried);
     stats.retried += 1;
     log.info({ webhookId: d.webhookId, deliveryId: d.deliveryId, attempt: attemptNo, error, nextAttempt: decision.attempt, dueAt: new Date(decision.dueAt).toISOString() }, 'delivery will be retried');
     return 'parked';
@@ -222,7 +262,7 @@ export async function startDelivery(
   // --- first attempts: concurrent across keys, ordered per key -----------------
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const main: Consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
-  const trackers = new Map<string, OffsetTracker>();
+  const mainOffsets = new PartitionOffsets();
   // An offset whose delivery could not be settled is never committed: stop, restart, resume.
   const lanes = new KeyedLanes(die);
   // Keys of our partitions are parked only by the owner of the partition (us) and
@@ -233,9 +273,7 @@ export async function startDelivery(
   let parkedKnown: Promise<Set<string>> | undefined;
 
   const processMain = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-    const tp = `${batch.topic}:${batch.partition}`;
-    let tracker = trackers.get(tp);
-    if (!tracker) trackers.set(tp, (tracker = new OffsetTracker()));
+    const tracker = mainOffsets.of(batch.topic, batch.partition);
     if (!parkedKnown) parkedKnown = parking.all();
     const parkedNow = await parkedKnown;
     // Handed to a lane = resolved for kafkajs (not fetched again); committed
@@ -260,7 +298,7 @@ export async function startDelivery(
           parkedHere.delete(key);
           parkedNow.delete(key);
         }
-        if ((await attempt(key, d, message.value!, 1, [])) === 'parked') {
+        if ((await attempt(key, d, message.value!, 1, [], true)) === 'parked') {
           await parking.park(key, d.deliveryId);
           parkedHere.add(key);
         }
@@ -278,55 +316,66 @@ export async function startDelivery(
     await heartbeat();
   };
 
-  const commitMain = async () => {
-    const offsets = [...trackers].flatMap(([tp, t]) => {
-      const offset = t.committable();
-      const [topic, partition] = [tp.slice(0, tp.lastIndexOf(':')), Number(tp.slice(tp.lastIndexOf(':') + 1))];
-      return offset === undefined ? [] : [{ topic, partition, offset }];
-    });
-    if (offsets.length > 0 && !fatal) await main.commitOffsets(offsets).catch((error: unknown) => log.warn({ err: error }, 'offset commit failed; will retry'));
+  /** Commits each partition up to its lowest unfinished delivery. */
+  const commit = async (consumer: Consumer, offsets: PartitionOffsets) => {
+    const committable = offsets.committable();
+    if (committable.length > 0 && !fatal) await consumer.commitOffsets(committable).catch((error: unknown) => log.warn({ err: error }, 'offset commit failed; will retry'));
   };
   let committer: NodeJS.Timeout | undefined;
-  // After a rebalance, partitions may have moved: start tracking afresh.
   main.on(main.events.GROUP_JOIN, () => {
-    trackers.clear();
+    mainOffsets.clear();
     parkedKnown = undefined;
   });
 
   // --- retries: each record when due, then what queued behind it ---------------
+  // Due records run concurrently across keys, like first attempts: a partner
+  // that hangs holds only its own keys, not the retries of everyone else in the
+  // partition. A record not yet due pauses its partition until it is (the
+  // records after it in a retry topic are due no sooner); other partitions go on.
   // Short fetch waits: a partition resumed when its head falls due is fetched again promptly.
   const retry: Consumer = kafka.consumer({ groupId: `${groupId}-retry`, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 200 });
+  const retryOffsets = new PartitionOffsets();
+  const retryLanes = new KeyedLanes(die);
   const resumeTimers = new Set<NodeJS.Timeout>();
   const processRetry = async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload) => {
+    const tracker = retryOffsets.of(batch.topic, batch.partition);
+    let handedOver: string | undefined;
     for (const message of batch.messages as KafkaMessage[]) {
-      if (!isRunning() || isStale() || fatal) return;
-      const dueAt = Number(header(message.headers, HEADER_DUE) ?? 0);
-      const wait = dueAt - Date.now();
+      if (!isRunning() || isStale() || fatal) break;
+      const wait = Number(header(message.headers, HEADER_DUE) ?? 0) - Date.now();
       if (wait > 0) {
-        // Not due: stop this partition until it is; other partitions go on.
         const resume = pause();
         const timer = setTimeout(() => {
           resumeTimers.delete(timer);
           resume();
         }, wait);
         resumeTimers.add(timer);
-        return;
+        break;
       }
       const key = message.key?.toString() ?? '';
-      const attemptNo = Number(header(message.headers, HEADER_ATTEMPT) ?? 2);
-      const history = JSON.parse(header(message.headers, HEADER_HISTORY) ?? '[]') as AttemptSummary[];
-      try {
-        const d = await decode(message.value!);
+      const t = tracker;
+      t.start(message.offset);
+      handedOver = message.offset;
+      retryLanes.run(key, async () => {
+        if (fatal) return;
+        const attemptNo = Number(header(message.headers, HEADER_ATTEMPT) ?? 2);
+        const history = JSON.parse(header(message.headers, HEADER_HISTORY) ?? '[]') as AttemptSummary[];
+        const d = decodeNow(message.value!) ?? (await decode(message.value!));
         if ((await attempt(key, d, message.value!, attemptNo, history)) === 'done') await drain(key);
-      } catch (error) {
-        die(error);
-        return;
+        t.finish(message.offset);
+      });
+      if (t.pending >= options.maxPendingPerPartition) {
+        resolveOffset(handedOver);
+        while (t.pending >= options.maxPendingPerPartition && !fatal) {
+          await sleep(20);
+          await heartbeat();
+        }
       }
-      resolveOffset(message.offset);
-      await retry.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      await heartbeat();
     }
+    if (handedOver !== undefined) resolveOffset(handedOver);
+    await heartbeat();
   };
+  retry.on(retry.events.GROUP_JOIN, () => retryOffsets.clear());
 
   for (const [consumer, topics, eachBatch] of [
     [main, [deliveriesTopic], processMain],
@@ -339,19 +388,20 @@ export async function startDelivery(
     });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
   }
-  committer = setInterval(() => void commitMain(), 1000);
+  committer = setInterval(() => void Promise.all([commit(main, mainOffsets), commit(retry, retryOffsets)]), 1000);
   log.info({ retryTopics: retryTopics.length, schedule: options.schedule.delaysMs }, 'delivery running');
 
   return {
     stats,
     stop: async () => {
+      stopping = true;
       for (const t of resumeTimers) clearTimeout(t);
       // Stop fetching, let what is in flight settle, commit how far it got, then leave.
       main.pause([{ topic: deliveriesTopic }]);
       retry.pause(retryTopics.map((topic) => ({ topic })));
-      await Promise.race([lanes.drain(), sleep(options.sender.connectTimeoutMs + options.sender.responseTimeoutMs + 1000)]);
+      await Promise.race([Promise.all([lanes.drain(), retryLanes.drain()]), sleep(options.sender.connectTimeoutMs + options.sender.responseTimeoutMs + 1000)]);
       clearInterval(committer);
-      await commitMain();
+      await Promise.all([commit(main, mainOffsets), commit(retry, retryOffsets)]);
       await Promise.all([main.disconnect(), retry.disconnect()]);
       await attempts.close();
       await producer.disconnect();

@@ -44,6 +44,32 @@ export class OffsetTracker {
   }
 }
 
+/** One consumer's partitions, each with its tracker: what to commit for all of them. */
+export class PartitionOffsets {
+  private readonly trackers = new Map<string, { topic: string; partition: number; tracker: OffsetTracker }>();
+
+  of(topic: string, partition: number): OffsetTracker {
+    const id = `${topic}:${partition}`;
+    let entry = this.trackers.get(id);
+    if (!entry) this.trackers.set(id, (entry = { topic, partition, tracker: new OffsetTracker() }));
+    return entry.tracker;
+  }
+
+  committable(): { topic: string; partition: number; offset: string }[] {
+    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    for (const { topic, partition, tracker } of this.trackers.values()) {
+      const offset = tracker.committable();
+      if (offset !== undefined) offsets.push({ topic, partition, offset });
+    }
+    return offsets;
+  }
+
+  /** After a rebalance partitions may have moved: track afresh (work in flight keeps its old tracker). */
+  clear(): void {
+    this.trackers.clear();
+  }
+}
+
 /**
  * Runs tasks one after the other per key, and different keys concurrently.
  * A task that fails is reported to `onError` and the key's lane goes on.

@@ -32,6 +32,7 @@ const startDeliveryGroup = () =>
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
     maxInFlightPerWebhook: 8,
     maxPendingPerPartition: 1000,
+    breakerThreshold: 5,
     attemptLogRetentionDays: 30,
   });
 

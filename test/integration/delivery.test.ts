@@ -35,6 +35,7 @@ beforeAll(async () => {
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
     maxInFlightPerWebhook: 8,
     maxPendingPerPartition: 1000,
+    breakerThreshold: 5,
     attemptLogRetentionDays: 30,
   });
   dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, TOPICS.deliveriesDlq);
@@ -166,6 +167,32 @@ describe('delivery', () => {
     const p99 = measured[Math.ceil(measured.length * 0.99) - 1]!;
     expect(measured).toHaveLength(40);
     expect(p99).toBeLessThan(1000);
+  });
+
+  it('defers first attempts of a webhook that keeps failing, instead of holding slots for it, and delivers them in order once it answers', async () => {
+    const hook = await webhook(20);
+    let down = true;
+    const delivered = new Map<number, number[]>();
+    partner.script(hook.path, (r) => {
+      if (down) return HANG;
+      const { Contract } = r.json as { Contract: { Id: number; BillingPeriod: number } };
+      delivered.set(Contract.Id, [...(delivered.get(Contract.Id) ?? []), Contract.BillingPeriod]);
+      return 200;
+    });
+    const contracts: number[] = [];
+    for (let i = 0; i < 20; i++) contracts.push(await contract());
+    const before = delivery.stats.deferred;
+    for (const period of [1, 2]) for (const c of contracts) await pool.query('UPDATE contracts SET billing_period = $2 WHERE id = $1', [c, period]);
+
+    // Eight requests hang (the in-flight limit), time out, and open the circuit:
+    // what waited for a slot is deferred to the retry path, unsent.
+    await waitFor('deferred first attempts', async () => delivery.stats.deferred - before >= 5, { timeoutMs: 15_000 });
+    expect(partner.requests.filter(at(hook.path)).length).toBeLessThan(40);
+
+    down = false;
+    await waitFor('every change delivered', async () => contracts.every((c) => (delivered.get(c) ?? []).length >= 2), { timeoutMs: 45_000 });
+    // Per contract, in commit order, each once.
+    for (const c of contracts) expect(delivered.get(c)).toEqual([1, 2]);
   });
 
   it('sends a permanent failure straight to the dead letter, and a burst becomes one e-mail with a count', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderDigest, type FailureNotice } from '../../../src/alerts/digest.js';
 import { DEFAULT_SCHEDULE, nextRetry, parseSchedule } from '../../../src/delivery/retry-policy.js';
-import { KeyedLanes, OffsetTracker, Semaphore } from '../../../src/delivery/scheduler.js';
+import { Breakers } from '../../../src/delivery/breaker.js';
+import { KeyedLanes, OffsetTracker, PartitionOffsets, Semaphore } from '../../../src/delivery/scheduler.js';
 import { sleep } from '../../../src/stack/wait.js';
 
 const NOW = 1_000_000;
@@ -46,6 +47,18 @@ describe('scheduling', () => {
     t.finish('10');
     expect(t.committable()).toBe('13');
     expect(t.pending).toBe(0);
+  });
+
+  it('commits each partition of a consumer up to its own lowest unfinished offset', () => {
+    const offsets = new PartitionOffsets();
+    offsets.of('a', 0).start('5');
+    offsets.of('a', 0).start('6');
+    offsets.of('a', 0).finish('6');
+    offsets.of('b', 2).start('9');
+    offsets.of('b', 2).finish('9');
+    expect(offsets.committable()).toEqual([{ topic: 'a', partition: 0, offset: '5' }, { topic: 'b', partition: 2, offset: '10' }]);
+    offsets.clear();
+    expect(offsets.committable()).toEqual([]);
   });
 
   it('counts pending offsets and stays right across many records', () => {
@@ -113,6 +126,29 @@ describe('scheduling', () => {
       }),
     );
     expect(peak).toBe(2);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after the threshold of retryable failures in a row, per webhook, and a success closes it', () => {
+    const b = new Breakers(3);
+    expect([b.record(1, 'retryable'), b.record(1, 'retryable')]).toEqual([undefined, undefined]);
+    expect(b.isOpen(1)).toBe(false);
+    expect(b.record(1, 'retryable')).toBe('opened');
+    expect(b.isOpen(1)).toBe(true);
+    expect(b.isOpen(2)).toBe(false);
+    expect(b.record(1, 'retryable')).toBeUndefined();
+    expect(b.record(1, 'success')).toBe('closed');
+    expect(b.isOpen(1)).toBe(false);
+  });
+
+  it('is not moved by permanent failures, and a success resets the count', () => {
+    const b = new Breakers(2);
+    b.record(1, 'retryable');
+    expect(b.record(1, 'permanent')).toBeUndefined();
+    expect(b.record(1, 'success')).toBeUndefined();
+    b.record(1, 'retryable');
+    expect(b.isOpen(1)).toBe(false);
   });
 });
 
