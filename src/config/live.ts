@@ -10,7 +10,7 @@ import { CONFIGURATION_TABLES, changeTopic } from '../capture/tables.js';
 import type { Logger } from '../log.js';
 import { waitFor } from '../stack/wait.js';
 import { resolveWebhooks, type ResolvedWebhook } from './webhooks.js';
-import { applyConfigChange, emptyView, prerequisitesMet, prerequisitesMetAt, type ConfigView } from './view.js';
+import { applyConfigChange, emptyView, prerequisitesMet, prerequisitesMetAt, type CommitPosition, type ConfigView } from './view.js';
 
 export class LiveConfig {
   readonly view: ConfigView = emptyView();
@@ -52,7 +52,7 @@ export class LiveConfig {
     return prerequisitesMet(this.view);
   }
 
-  readonly prerequisitesAt = (committedAt: number): boolean => prerequisitesMetAt(this.view, committedAt);
+  readonly prerequisitesAt = (position: CommitPosition): boolean => prerequisitesMetAt(this.view, position);
 
   async start(): Promise<void> {
     const log = this.logger.child({ component: 'live-config' });

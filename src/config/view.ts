@@ -39,6 +39,27 @@ export interface WebhookRow {
    * snapshot time). Changes committed before it are not sent.
    */
   readonly activeSince: number | null;
+  /** The WAL position of that change, to order changes of the same millisecond; null when unknown. */
+  readonly activeSinceLsn: number | null;
+}
+
+/** Where a change stands in the ERP's commit order. */
+export interface CommitPosition {
+  /** Commit time, in ms (Debezium's source.ts_ms). */
+  readonly at: number;
+  /** WAL position (source.lsn); null when unknown. */
+  readonly lsn: number | null;
+}
+
+/**
+ * Whether `a` committed before `b`. Commit times have millisecond precision, so
+ * two transactions can share one; then the WAL position decides (a transaction
+ * that starts after another committed writes at a higher LSN). Without both
+ * LSNs, the same millisecond counts as not before.
+ */
+export function committedBefore(a: CommitPosition, b: CommitPosition): boolean {
+  if (a.at !== b.at) return a.at < b.at;
+  return a.lsn !== null && b.lsn !== null && a.lsn < b.lsn;
 }
 
 export interface TriggerRow {
@@ -69,7 +90,7 @@ export interface ConfigView {
    * routing judges a change by the configuration at its commit, not by the
    * configuration when it happens to be routed. Snapshot reads count from -Infinity.
    */
-  readonly prerequisiteChanges: { at: number; met: boolean }[];
+  readonly prerequisiteChanges: (CommitPosition & { met: boolean })[];
   /** Bumped on every applied change, so derived data can be cached per version. */
   version: number;
 }
@@ -116,7 +137,7 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
       upsert(view.parameters, String(key.key), row ? String(row.value ?? '') : null);
       const met = prerequisitesMet(view);
       const last = view.prerequisiteChanges[view.prerequisiteChanges.length - 1];
-      if (!last || last.met !== met) view.prerequisiteChanges.push({ at: change.snapshot ? -Infinity : change.committedAt, met });
+      if (!last || last.met !== met) view.prerequisiteChanges.push(change.snapshot ? { at: -Infinity, lsn: null, met } : { at: change.committedAt, lsn: change.lsn, met });
       break;
     }
     case 'integrators':
@@ -138,10 +159,11 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
       const previous = view.webhooks.get(n(key.id));
       const active = row?.active === true;
       let activeSince: number | null = null;
+      let activeSinceLsn: number | null = null;
       if (active) {
-        if (previous?.active) activeSince = previous.activeSince;
+        if (previous?.active) [activeSince, activeSinceLsn] = [previous.activeSince, previous.activeSinceLsn];
         else if (change.snapshot) activeSince = timeOf(row?.activated_at) ?? change.committedAt;
-        else activeSince = change.committedAt;
+        else [activeSince, activeSinceLsn] = [change.committedAt, change.lsn];
       }
       upsert(view.webhooks, n(key.id), row && {
         id: n(row.id),
@@ -154,6 +176,7 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
         triggerKind: String(row.trigger_kind ?? ''),
         active,
         activeSince,
+        activeSinceLsn,
       });
       break;
     }
@@ -179,11 +202,11 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
   return true;
 }
 
-/** Whether the prerequisites were on when a change committed at `committedAt`. */
-export function prerequisitesMetAt(view: ConfigView, committedAt: number): boolean {
+/** Whether the prerequisites were on when a change committed at `position`. */
+export function prerequisitesMetAt(view: ConfigView, position: CommitPosition): boolean {
   let met = false;
   for (const c of view.prerequisiteChanges) {
-    if (c.at > committedAt) break;
+    if (committedBefore(position, c)) break;
     met = c.met;
   }
   return met;

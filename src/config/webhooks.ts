@@ -35,6 +35,7 @@ export interface ResolvedWebhook {
   /** Configured active in the ERP. */
   readonly enabled: boolean;
   readonly activeSince: number | null;
+  readonly activeSinceLsn: number | null;
   readonly problems: readonly WebhookProblem[];
   /** Enabled, and valid: the only webhooks routing sends to. */
   readonly active: boolean;
@@ -118,6 +119,7 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     triggers,
     enabled: row.active,
     activeSince: row.activeSince,
+    activeSinceLsn: row.activeSinceLsn,
     problems,
     active: row.active && problems.length === 0,
   };

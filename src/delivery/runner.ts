@@ -25,7 +25,7 @@ import { sleep } from '../stack/wait.js';
 import { buildRequest } from './request.js';
 import { nextRetry, type RetrySchedule } from './retry-policy.js';
 import { Breakers } from './breaker.js';
-import { KeyedLanes, PartitionOffsets, Semaphore } from './scheduler.js';
+import { KeyedLanes, PartitionOffsets, Semaphore, type OffsetTracker } from './scheduler.js';
 import { Sender, type SenderOptions } from './sender.js';
 
 export const DELIVERY_GROUP = 'reativa-delivery';
@@ -259,6 +259,20 @@ export async function startDelivery(
     }
   }
 
+  /**
+   * With as many deliveries of a partition in hand as allowed, waits (heart-beating)
+   * until some finish; what was handed over is resolved first, so a rebalance
+   * meanwhile does not fetch it again.
+   */
+  async function waitForRoom(t: OffsetTracker, resolveHandedOver: () => void, heartbeat: () => Promise<void>): Promise<void> {
+    if (t.pending < options.maxPendingPerPartition) return;
+    resolveHandedOver();
+    while (t.pending >= options.maxPendingPerPartition && !fatal) {
+      await sleep(20);
+      await heartbeat();
+    }
+  }
+
   // --- first attempts: concurrent across keys, ordered per key -----------------
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const main: Consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
@@ -304,13 +318,7 @@ export async function startDelivery(
         }
         t.finish(message.offset);
       });
-      if (t.pending >= options.maxPendingPerPartition) {
-        resolveOffset(handedOver);
-        while (t.pending >= options.maxPendingPerPartition && !fatal) {
-          await sleep(20);
-          await heartbeat();
-        }
-      }
+      await waitForRoom(t, () => resolveOffset(handedOver!), heartbeat);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
     await heartbeat();
@@ -364,13 +372,7 @@ export async function startDelivery(
         if ((await attempt(key, d, message.value!, attemptNo, history)) === 'done') await drain(key);
         t.finish(message.offset);
       });
-      if (t.pending >= options.maxPendingPerPartition) {
-        resolveOffset(handedOver);
-        while (t.pending >= options.maxPendingPerPartition && !fatal) {
-          await sleep(20);
-          await heartbeat();
-        }
-      }
+      await waitForRoom(t, () => resolveOffset(handedOver!), heartbeat);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
     await heartbeat();

@@ -4,6 +4,7 @@
 // data the partner requires yields a rejection (dead letter and alert), not a
 // request that would only burn retries.
 import { createHash } from 'node:crypto';
+import { committedBefore, type CommitPosition } from '../config/view.js';
 import type { ResolvedWebhook } from '../config/webhooks.js';
 import type { Body, TriggerEvent } from '../mapping/trigger.js';
 import { presetForAlias } from '../presets/presets.js';
@@ -47,7 +48,7 @@ function withoutUserInfo(url: string): string {
 
 export function matches(webhook: ResolvedWebhook, event: TriggerEvent): boolean {
   if (!webhook.active || webhook.triggerKind !== event.kind) return false;
-  if (webhook.activeSince === null || event.source.committedAt < webhook.activeSince) return false;
+  if (webhook.activeSince === null || committedBefore(positionOf(event), { at: webhook.activeSince, lsn: webhook.activeSinceLsn })) return false;
   switch (event.kind) {
     case 'standard':
       return webhook.triggers.has(`${event.entity}:${event.action}`);
@@ -59,9 +60,11 @@ export function matches(webhook: ResolvedWebhook, event: TriggerEvent): boolean 
   }
 }
 
-/** `prerequisitesAt` answers whether the ERP's prerequisites were on at a commit time. */
-export function route(event: TriggerEvent, webhooks: readonly ResolvedWebhook[], prerequisitesAt: (committedAt: number) => boolean, now: number): Routed[] {
-  if (!prerequisitesAt(event.source.committedAt)) return [];
+const positionOf = (event: TriggerEvent): CommitPosition => ({ at: event.source.committedAt, lsn: event.source.lsn });
+
+/** `prerequisitesAt` answers whether the ERP's prerequisites were on at a change's commit. */
+export function route(event: TriggerEvent, webhooks: readonly ResolvedWebhook[], prerequisitesAt: (position: CommitPosition) => boolean, now: number): Routed[] {
+  if (!prerequisitesAt(positionOf(event))) return [];
   const routed: Routed[] = [];
   for (const webhook of webhooks) {
     if (!matches(webhook, event)) continue;

@@ -54,7 +54,25 @@ describe('routing', () => {
 
   it('does not send changes committed before the webhook became active', () => {
     expect(routeIn(configured({}, COMMITTED_AT + 1), serviceEvent())).toEqual([]);
-    expect(routeIn(configured({}, COMMITTED_AT), serviceEvent())).toHaveLength(1);
+    expect(routeIn(configured({}, COMMITTED_AT - 1), serviceEvent())).toHaveLength(1);
+  });
+
+  it('orders changes of the same millisecond by their WAL position', () => {
+    const view = configured({}, COMMITTED_AT);
+    const activatedAt = view.webhooks.get(1)!.activeSinceLsn!;
+    const at = (lsn: number) => ({ ...serviceEvent(), source: { ...serviceEvent().source, committedAt: COMMITTED_AT, lsn } });
+    expect(routeIn(view, at(activatedAt - 8))).toEqual([]);
+    expect(routeIn(view, at(activatedAt + 8))).toHaveLength(1);
+
+    // "Utiliza Streaming" off, a contract change, on again: all in one millisecond.
+    apply(view, 'erp_parameters', 'u', { key: 'use_streaming', value: 'false' }, COMMITTED_AT + 5);
+    const offAt = view.prerequisiteChanges.at(-1)!.lsn!;
+    apply(view, 'erp_parameters', 'u', { key: 'use_streaming', value: 'true' }, COMMITTED_AT + 5);
+    const onAt = view.prerequisiteChanges.at(-1)!.lsn!;
+    const between = { ...serviceEvent(), source: { ...serviceEvent().source, committedAt: COMMITTED_AT + 5, lsn: offAt + 4 } };
+    expect(onAt).toBeGreaterThan(offAt + 4);
+    expect(routeIn(view, between)).toEqual([]);
+    expect(routeIn(view, { ...between, source: { ...between.source, lsn: onAt + 4 } })).toHaveLength(1);
   });
 
   it('does not route to disabled or invalid webhooks', () => {
