@@ -71,6 +71,12 @@ const HEADER_ATTEMPT = 'reativa-attempt';
 const HEADER_DUE = 'reativa-due-at';
 const HEADER_HISTORY = 'reativa-history';
 
+/** The webhook id a delivery key starts with (`<webhook id>|<aggregate>`, see deliveryKey); -1 when it does not. */
+const webhookOfKey = (key: string): number => {
+  const id = Number(key.slice(0, key.indexOf('|')));
+  return Number.isSafeInteger(id) && key.includes('|') ? id : -1;
+};
+
 const header = (headers: IHeaders | undefined, name: string): string | undefined => {
   const v = headers?.[name];
   const one = Array.isArray(v) ? v[0] : v;
@@ -96,6 +102,12 @@ export async function startDelivery(
   const parking = new ParkingStore(reativaPool);
   const attempts = new AttemptLog(reativaPool, logger, options.attemptLogRetentionDays);
   const semaphores = new Map<number, Semaphore>();
+  /** The in-flight slots of one webhook. */
+  const slotsOf = (webhookId: number): Semaphore => {
+    let semaphore = semaphores.get(webhookId);
+    if (!semaphore) semaphores.set(webhookId, (semaphore = new Semaphore(options.maxInFlightPerWebhook)));
+    return semaphore;
+  };
   const breakers = new Breakers(options.breakerThreshold);
   const retryTopics = options.schedule.delaysMs.map((_, i) => TOPICS.retry(i + 1));
 
@@ -193,16 +205,16 @@ export async function startDelivery(
    * ('parked'). `mayDefer`: a first attempt from the main path, deferred
    * instead of sent while the webhook's circuit is open.
    */
-  async function attempt(key: string, d: ReceivedDelivery, record: Buffer, attemptNo: number, history: AttemptSummary[], mayDefer = false): Promise<Result> {
+  async function attempt(key: string, d: ReceivedDelivery, record: Buffer, attemptNo: number, history: AttemptSummary[], mayDefer = false, slotHeld = false): Promise<Result> {
     const webhook = live.webhook(d.webhookId);
     if (!webhook?.active) {
       await deadLetter(key, d, record, webhook, history, webhook ? 'webhook inativo' : 'webhook removido', false);
       return 'done';
     }
     if (mayDefer && breakers.isOpen(webhook.id)) return defer(key, d, record);
-    let semaphore = semaphores.get(webhook.id);
-    if (!semaphore) semaphores.set(webhook.id, (semaphore = new Semaphore(options.maxInFlightPerWebhook)));
-    if (!semaphore.tryAcquire()) {
+    // `slotHeld`: the caller took the webhook's in-flight slot and gives it back.
+    const semaphore = slotHeld ? undefined : slotsOf(webhook.id);
+    if (semaphore && !semaphore.tryAcquire()) {
       await semaphore.acquire();
       // The circuit may have opened while this one waited for a slot.
       if (mayDefer && breakers.isOpen(webhook.id)) {
@@ -215,7 +227,7 @@ export async function startDelivery(
     try {
       result = await sender.send(buildRequest(d, webhook, startedAt.getTime(), d.bodyText));
     } finally {
-      semaphore.release();
+      semaphore?.release();
     }
     const { outcome } = result;
     const change = breakers.record(webhook.id, outcome.kind);
@@ -273,6 +285,20 @@ export async function startDelivery(
     }
   }
 
+  /** A first attempt, holding `slots` (the key's webhook's); 'queued' when its key is parked. */
+  async function firstAttempt(key: string, d: ReceivedDelivery, record: Buffer, slots: Semaphore, parkedNow: Set<string>): Promise<Result | 'queued'> {
+    if (parkedNow.has(key) || parkedHere.has(key)) {
+      if (await parking.queueBehind(key, d.deliveryId, record)) {
+        stats.queuedBehind += 1;
+        return 'queued';
+      }
+      parkedHere.delete(key);
+      parkedNow.delete(key);
+    }
+    // The slot is the one attempt() would take only if the record belongs to the webhook its key names.
+    return attempt(key, d, record, 1, [], true, slotsOf(d.webhookId) === slots);
+  }
+
   // --- first attempts: concurrent across keys, ordered per key -----------------
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const main: Consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
@@ -302,17 +328,20 @@ export async function startDelivery(
       handedOver = message.offset;
       lanes.run(key, async () => {
         if (fatal) return;
-        const d = decodeNow(message.value!) ?? (await decode(message.value!));
-        if (parkedNow.has(key) || parkedHere.has(key)) {
-          if (await parking.queueBehind(key, d.deliveryId, message.value!)) {
-            stats.queuedBehind += 1;
-            t.finish(message.offset);
-            return;
-          }
-          parkedHere.delete(key);
-          parkedNow.delete(key);
+        // The webhook's in-flight slot is taken before the record is decoded: what
+        // waits for a slot stays a raw record, not a decoded delivery, which keeps
+        // the garbage collector's young generation small under read-ahead.
+        const slots = slotsOf(webhookOfKey(key));
+        if (!slots.tryAcquire()) await slots.acquire();
+        let result: Result | 'queued';
+        let d: ReceivedDelivery;
+        try {
+          d = decodeNow(message.value!) ?? (await decode(message.value!));
+          result = await firstAttempt(key, d, message.value!, slots, parkedNow);
+        } finally {
+          slots.release();
         }
-        if ((await attempt(key, d, message.value!, 1, [], true)) === 'parked') {
+        if (result === 'parked') {
           await parking.park(key, d.deliveryId);
           parkedHere.add(key);
         }
