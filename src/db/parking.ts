@@ -13,13 +13,6 @@ export interface QueuedDelivery {
 export class ParkingStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Which of these keys are parked now (one query per batch). */
-  async parked(keys: readonly string[]): Promise<Set<string>> {
-    if (keys.length === 0) return new Set();
-    const { rows } = await this.pool.query<{ key: string }>('SELECT key FROM reativa.parked_keys WHERE key = ANY($1::text[])', [[...new Set(keys)]]);
-    return new Set(rows.map((r) => r.key));
-  }
-
   /** Every parked key, read when partitions are assigned. */
   async all(): Promise<Set<string>> {
     const { rows } = await this.pool.query<{ key: string }>('SELECT key FROM reativa.parked_keys');
