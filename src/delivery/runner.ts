@@ -19,7 +19,7 @@ import { ParkingStore } from '../db/parking.js';
 import { AvroDecoder, type SchemaRegistry } from '../kafka/registry.js';
 import { ensureTopics, TOPICS } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import type { Delivery } from '../routing/route.js';
+import { webhookOfDeliveryKey, type Delivery } from '../routing/route.js';
 import { fromDeliveryAvro, type DeliveryAvro, type ReceivedDelivery } from '../routing/runner.js';
 import { sleep } from '../stack/wait.js';
 import { buildRequest } from './request.js';
@@ -70,12 +70,6 @@ export interface RunningDelivery {
 const HEADER_ATTEMPT = 'reativa-attempt';
 const HEADER_DUE = 'reativa-due-at';
 const HEADER_HISTORY = 'reativa-history';
-
-/** The webhook id a delivery key starts with (`<webhook id>|<aggregate>`, see deliveryKey); -1 when it does not. */
-const webhookOfKey = (key: string): number => {
-  const id = Number(key.slice(0, key.indexOf('|')));
-  return Number.isSafeInteger(id) && key.includes('|') ? id : -1;
-};
 
 const header = (headers: IHeaders | undefined, name: string): string | undefined => {
   const v = headers?.[name];
@@ -183,7 +177,6 @@ export async function startDelivery(
     }
   }
 
-  /** One attempt; a retryable failure forwards the delivery to its retry topic ('parked'). */
   /** Sends a delivery to a retry topic, due at `dueAt`, for attempt `attemptNo`; the caller parks its key. */
   async function forward(key: string, d: ReceivedDelivery, record: Buffer, attemptNo: number, topicIndex: number, dueAt: number, history: readonly AttemptSummary[]) {
     await producer.send({
@@ -212,16 +205,10 @@ export async function startDelivery(
       return 'done';
     }
     if (mayDefer && breakers.isOpen(webhook.id)) return defer(key, d, record);
-    // `slotHeld`: the caller took the webhook's in-flight slot and gives it back.
+    // `slotHeld`: the caller took the webhook's in-flight slot (first attempts
+    // take it before decoding, so the circuit check above already follows any wait for it).
     const semaphore = slotHeld ? undefined : slotsOf(webhook.id);
-    if (semaphore && !semaphore.tryAcquire()) {
-      await semaphore.acquire();
-      // The circuit may have opened while this one waited for a slot.
-      if (mayDefer && breakers.isOpen(webhook.id)) {
-        semaphore.release();
-        return defer(key, d, record);
-      }
-    }
+    if (semaphore && !semaphore.tryAcquire()) await semaphore.acquire();
     const startedAt = new Date();
     let result;
     try {
@@ -323,15 +310,14 @@ export async function startDelivery(
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || fatal) break;
       const key = message.key?.toString() ?? '';
-      const t = tracker;
-      t.start(message.offset);
+      tracker.start(message.offset);
       handedOver = message.offset;
       lanes.run(key, async () => {
         if (fatal) return;
         // The webhook's in-flight slot is taken before the record is decoded: what
         // waits for a slot stays a raw record, not a decoded delivery, which keeps
         // the garbage collector's young generation small under read-ahead.
-        const slots = slotsOf(webhookOfKey(key));
+        const slots = slotsOf(webhookOfDeliveryKey(key));
         if (!slots.tryAcquire()) await slots.acquire();
         let result: Result | 'queued';
         let d: ReceivedDelivery;
@@ -345,9 +331,9 @@ export async function startDelivery(
           await parking.park(key, d.deliveryId);
           parkedHere.add(key);
         }
-        t.finish(message.offset);
+        tracker.finish(message.offset);
       });
-      await waitForRoom(t, () => resolveOffset(handedOver!), heartbeat);
+      await waitForRoom(tracker, () => resolveOffset(handedOver!), heartbeat);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
     await heartbeat();
@@ -390,8 +376,7 @@ export async function startDelivery(
         break;
       }
       const key = message.key?.toString() ?? '';
-      const t = tracker;
-      t.start(message.offset);
+      tracker.start(message.offset);
       handedOver = message.offset;
       retryLanes.run(key, async () => {
         if (fatal) return;
@@ -399,9 +384,9 @@ export async function startDelivery(
         const history = JSON.parse(header(message.headers, HEADER_HISTORY) ?? '[]') as AttemptSummary[];
         const d = decodeNow(message.value!) ?? (await decode(message.value!));
         if ((await attempt(key, d, message.value!, attemptNo, history)) === 'done') await drain(key);
-        t.finish(message.offset);
+        tracker.finish(message.offset);
       });
-      await waitForRoom(t, () => resolveOffset(handedOver!), heartbeat);
+      await waitForRoom(tracker, () => resolveOffset(handedOver!), heartbeat);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
     await heartbeat();

@@ -35,6 +35,13 @@ export type Routed =
 /** Kafka key of a delivery: per (webhook, contract) order is what delivery keeps. */
 export const deliveryKey = (d: Pick<Delivery, 'webhookId' | 'aggregateKey'>) => `${d.webhookId}|${d.aggregateKey}`;
 
+/** The webhook id a delivery key starts with (the inverse of deliveryKey's first part); -1 for a key not made by it. */
+export function webhookOfDeliveryKey(key: string): number {
+  const bar = key.indexOf('|');
+  const id = bar > 0 ? Number(key.slice(0, bar)) : Number.NaN;
+  return Number.isSafeInteger(id) ? id : -1;
+}
+
 export function deliveryId(eventId: string, webhookId: number): string {
   return createHash('sha256').update(`${eventId}|${webhookId}`).digest('hex').slice(0, 32);
 }

@@ -5,7 +5,7 @@ import { mapChange } from '../../../src/mapping/map-change.js';
 import type { TriggerEvent } from '../../../src/mapping/trigger.js';
 import { PRESETS, presetForAlias } from '../../../src/presets/presets.js';
 import { clientProblems, serviceActive } from '../../../src/presets/rules.js';
-import { route } from '../../../src/routing/route.js';
+import { deliveryKey, route, webhookOfDeliveryKey } from '../../../src/routing/route.js';
 import { apply, configured } from '../../support/config-fixtures.js';
 import { COMMITTED_AT, CONTRACT_ROW, insert, update, world } from '../../support/mapping-fixtures.js';
 
@@ -55,6 +55,13 @@ describe('routing', () => {
   it('does not send changes committed before the webhook became active', () => {
     expect(routeIn(configured({}, COMMITTED_AT + 1), serviceEvent())).toEqual([]);
     expect(routeIn(configured({}, COMMITTED_AT - 1), serviceEvent())).toHaveLength(1);
+  });
+
+  it('reads the webhook back from a delivery key', () => {
+    expect(webhookOfDeliveryKey(deliveryKey({ webhookId: 42, aggregateKey: 'contract:7' }))).toBe(42);
+    expect(webhookOfDeliveryKey('contract:7')).toBe(-1);
+    expect(webhookOfDeliveryKey('|contract:7')).toBe(-1);
+    expect(webhookOfDeliveryKey('x|contract:7')).toBe(-1);
   });
 
   it('orders changes of the same millisecond by their WAL position', () => {
