@@ -19,20 +19,21 @@ import { AlertDigest } from '../src/alerts/digest.js';
 import { createMailTransport } from '../src/alerts/mailer.js';
 import { LiveConfig } from '../src/config/live.js';
 import { DEFAULT_SCHEDULE } from '../src/delivery/retry-policy.js';
-import { startDelivery } from '../src/delivery/runner.js';
-import { Semaphore } from '../src/delivery/scheduler.js';
+import { startDelivery } from '../src/stages/delivery/runner.js';
+import { Semaphore } from '../src/delivery/semaphore.js';
 import { createKafka } from '../src/kafka/client.js';
 import { positionAtEnd } from '../src/kafka/groups.js';
 import { sendAll } from '../src/kafka/produce.js';
-import { createRegistry, readAvroSchema, registerValueSchema } from '../src/kafka/registry.js';
+import { DELIVERY } from '../src/contracts/delivery.js';
+import { createRegistry, registeredCodec } from '../src/kafka/registry.js';
 import { TOPICS } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log.js';
 import { projectPath } from '../src/paths.js';
-import { deliveryId, deliveryKey, type Delivery } from '../src/routing/route.js';
-import { toDeliveryAvro } from '../src/routing/runner.js';
+import { deliveryId } from '../src/routing/route.js';
+import { deliveryKey, type Delivery } from '../src/contracts/delivery.js';
 import { loadSettings } from '../src/settings.js';
 import { createStack } from '../src/stack/stack.js';
-import { waitFor } from '../src/stack/wait.js';
+import { waitFor } from '../src/util/wait.js';
 import { recordBenchmark } from './report.js';
 
 const settings = loadSettings();
@@ -108,7 +109,7 @@ async function main() {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-  const schemaId = await registerValueSchema(registry, topic, readAvroSchema('delivery'));
+  const codec = await registeredCodec(registry, DELIVERY, topic);
 
   console.log(`pre-filling ${N} deliveries…`);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -122,7 +123,7 @@ async function main() {
         deliveryId: deliveryId(eventId, webhookId), eventId, webhookId, integratorId, contractId: i % KEYS, aggregateKey: `contract:${i % KEYS}`,
         kind: 'contract_change', entity: null, action: 'update', method: 'POST', url: `${receiverUrl}/hook`, committedAt: Date.now(), routedAt: Date.now(), body,
       };
-      messages.push({ key: deliveryKey(d), value: await registry.encode(schemaId, toDeliveryAvro(d)) });
+      messages.push({ key: deliveryKey(d), value: codec.encode(d) });
     }
     await sendAll(producer, [{ topic, messages }]);
   }

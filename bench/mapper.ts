@@ -13,10 +13,11 @@ import { createKafka } from '../src/kafka/client.js';
 import { sendAll } from '../src/kafka/produce.js';
 import { createRegistry } from '../src/kafka/registry.js';
 import { createLogger } from '../src/log.js';
-import { startMapper } from '../src/mapping/runner.js';
+import { startMapper } from '../src/stages/mapper.js';
 import { loadSettings } from '../src/settings.js';
 import { createStack } from '../src/stack/stack.js';
-import { waitFor } from '../src/stack/wait.js';
+import { waitFor } from '../src/util/wait.js';
+import { UnrecoverableError } from '../src/errors/unrecoverable-error.js';
 import { recordBenchmark } from './report.js';
 
 const { values } = parseArgs({ options: { changes: { type: 'string', default: '100000' } } });
@@ -118,7 +119,7 @@ async function main() {
     dlqTopic,
   });
   await waitFor('the mapper to drain the topics', async () => {
-    if (fatal) throw Object.assign(fatal, { fatal: true });
+    if (fatal) throw new UnrecoverableError('the mapper stopped', { cause: fatal });
     return mapper.stats.changes >= N;
   }, {
     timeoutMs: 30 * 60_000,

@@ -2,7 +2,8 @@
 // Nothing deeper in the code reads process.env: one place names every variable.
 import path from 'node:path';
 import { z } from 'zod';
-import { parseSchedule } from './delivery/retry-policy.js';
+import { SettingsError } from './errors/settings-error.js';
+import { parseDurationList } from './util/durations.js';
 
 const url = (protocols: readonly string[]) =>
   z.string().refine(
@@ -93,13 +94,6 @@ export interface Settings {
   readonly alerts: { readonly digestWindowMs: number; readonly from: string };
 }
 
-export class SettingsError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'SettingsError';
-  }
-}
-
 /** Parses the environment; throws SettingsError naming every bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -112,7 +106,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   const e = parsed.data;
   let retryScheduleMs: number[];
   try {
-    retryScheduleMs = parseSchedule(e.REATIVA_DELIVERY_RETRY_SCHEDULE);
+    retryScheduleMs = parseDurationList(e.REATIVA_DELIVERY_RETRY_SCHEDULE);
   } catch (error) {
     throw new SettingsError([`REATIVA_DELIVERY_RETRY_SCHEDULE: ${(error as Error).message}`]);
   }

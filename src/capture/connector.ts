@@ -3,9 +3,11 @@
 // so the same file serves the native stack, Docker and a user's own cluster.
 import fs from 'node:fs';
 import { z } from 'zod';
+import { UnrecoverableError } from '../errors/unrecoverable-error.js';
 import { projectPath } from '../paths.js';
 import type { Settings } from '../settings.js';
-import { fetchWithTimeout, waitFor } from '../stack/wait.js';
+import { fetchWithTimeout } from '../util/http.js';
+import { waitFor } from '../util/wait.js';
 
 const connectorFile = z.object({ name: z.string(), config: z.record(z.string(), z.string()) });
 
@@ -93,7 +95,7 @@ export async function registerConnector(settings: Settings, timeoutMs = 90_000):
     async () => {
       const state = await client.status(settings.connectorName);
       const failed = state?.tasks.find((t) => t.state === 'FAILED');
-      if (failed) throw Object.assign(new Error(`connector task FAILED: ${failed.trace?.split('\n')[0] ?? ''}`), { fatal: true });
+      if (failed) throw new UnrecoverableError(`connector task FAILED: ${failed.trace?.split('\n')[0] ?? ''}`);
       return state && state.connector === 'RUNNING' && state.tasks.length > 0 && state.tasks.every((t) => t.state === 'RUNNING')
         ? state
         : undefined;

@@ -2,14 +2,12 @@
 // The `reativa` command. Each subcommand lives in its own file and stays thin:
 // parse, call, print.
 import { Command } from 'commander';
+import { ReativaError } from '../errors/reativa-error.js';
 import { registerDoctor } from './doctor.js';
 import { registerStack } from './stack.js';
 import { registerStart } from './start.js';
 import { registerWebhooks } from './webhooks.js';
 import { registerOps } from './ops.js';
-import { InputError } from '../config/erp-writer.js';
-import { GroupBusyError } from '../kafka/groups.js';
-import { SettingsError } from '../settings.js';
 
 const program = new Command()
   .name('reativa')
@@ -23,7 +21,8 @@ registerWebhooks(program);
 registerOps(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof SettingsError || error instanceof InputError || error instanceof GroupBusyError) console.error(error.message);
+  // Reativa's own errors say what is wrong and what to do; anything else is named as unexpected.
+  if (error instanceof ReativaError) console.error(error.message);
   else console.error(`reativa: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

@@ -1,13 +1,14 @@
 // Operations: consumer lag, replay by offset reset, and the delivery dead letters.
 import { Partitioners } from 'kafkajs';
 import type { Command } from 'commander';
-import { InputError } from '../config/erp-writer.js';
+import { InputError } from '../errors/input-error.js';
 import { createKafka } from '../kafka/client.js';
-import { applyReplay, GROUP_NAMES, groupLag, groupTopics, parseOffsets, planReplay, type GroupName, type ReplayTarget } from '../kafka/groups.js';
+import { applyReplay, groupLag, parseOffsets, planReplay, type ReplayTarget } from '../kafka/groups.js';
 import { readTopic } from '../kafka/read-topic.js';
 import { TOPICS } from '../kafka/topics.js';
 import { createLogger } from '../log.js';
-import { loadSettings } from '../settings.js';
+import { loadSettings, type Settings } from '../settings.js';
+import { allGroups, STAGE_NAMES, stageGroups, type StageName } from '../stages/registry.js';
 
 interface DeadLetterView {
   reason: string;
@@ -20,6 +21,8 @@ interface DeadLetterView {
   attempts?: unknown[];
   record?: string;
 }
+
+const topology = (settings: Settings) => ({ changeTopicPrefix: settings.topicPrefix, retrySteps: settings.delivery.retryScheduleMs.length });
 
 function kafkaFromSettings() {
   const settings = loadSettings();
@@ -46,8 +49,7 @@ export function registerOps(program: Command): void {
       const admin = kafka.admin();
       await admin.connect();
       try {
-        for (const name of GROUP_NAMES) {
-          const { groupId, topics } = groupTopics(name, settings.topicPrefix);
+        for (const { groupId, topics } of allGroups(topology(settings))) {
           const rows = await groupLag(admin, groupId, topics);
           const total = rows.reduce((sum, r) => sum + r.lag, 0);
           console.log(`${groupId}: lag ${total}`);
@@ -61,13 +63,13 @@ export function registerOps(program: Command): void {
   program
     .command('replay')
     .description("move a group's committed offsets back (or to any point), to process again; refuses while the group has live members")
-    .requiredOption('--group <name>', `one of: ${GROUP_NAMES.join(', ')}`)
+    .requiredOption('--group <name>', `one of: ${STAGE_NAMES.join(', ')}`)
     .option('--to-datetime <iso>', 'the first record at or after this time')
     .option('--to-earliest', 'the oldest retained record')
     .option('--to-offset <list>', '"<partition>=<offset>" or "<topic>:<partition>=<offset>", comma-separated')
     .option('--dry-run', 'print the plan, change nothing')
     .action(async (options: { group: string; toDatetime?: string; toEarliest?: boolean; toOffset?: string; dryRun?: boolean }) => {
-      if (!(GROUP_NAMES as readonly string[]).includes(options.group)) throw new InputError(`--group must be one of ${GROUP_NAMES.join(', ')}`);
+      if (!(STAGE_NAMES as readonly string[]).includes(options.group)) throw new InputError(`--group must be one of ${STAGE_NAMES.join(', ')}`);
       const chosen = [options.toDatetime, options.toEarliest, options.toOffset].filter((x) => x !== undefined);
       if (chosen.length !== 1) throw new InputError('give exactly one of --to-datetime, --to-earliest, --to-offset');
       let target: ReplayTarget;
@@ -78,7 +80,8 @@ export function registerOps(program: Command): void {
         target = { kind: 'datetime', at };
       } else target = { kind: 'offsets', offsets: parseOffsets(options.toOffset!) };
       const { settings, kafka } = kafkaFromSettings();
-      const { groupId, topics } = groupTopics(options.group as GroupName, settings.topicPrefix);
+      // A stage's first group is the one replay moves (delivery's retry group keeps its due times).
+      const { groupId, topics } = stageGroups(options.group as StageName, topology(settings))[0]!;
       const admin = kafka.admin();
       await admin.connect();
       try {

@@ -9,12 +9,13 @@ import { applyMigrations } from '../db/migrations.js';
 import { createKafka } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
-import { MAPPER_GROUP, startMapper } from '../mapping/runner.js';
-import { ROUTING_GROUP, startRouting } from '../routing/runner.js';
+import { startMapper } from '../stages/mapper.js';
+import { DEFAULT_GROUPS } from '../stages/registry.js';
+import { startRouting } from '../stages/routing.js';
 import { AlertDigest } from '../alerts/digest.js';
 import { createMailTransport } from '../alerts/mailer.js';
 import { DEFAULT_SCHEDULE } from '../delivery/retry-policy.js';
-import { DELIVERY_GROUP, startDelivery } from '../delivery/runner.js';
+import { startDelivery } from '../stages/delivery/runner.js';
 import pg from 'pg';
 import { projectPath } from '../paths.js';
 import { loadSettings } from '../settings.js';
@@ -25,9 +26,9 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('bring the stack up (unless REATIVA_STACK=external) and run the processors until Ctrl-C')
     .option('--no-stack', 'do not start the stack, only the processors')
-    .option('--mapper-group <id>', 'consumer group of the mapper', MAPPER_GROUP)
-    .option('--routing-group <id>', 'consumer group of routing', ROUTING_GROUP)
-    .option('--delivery-group <id>', 'consumer group of delivery (its retry group adds -retry)', DELIVERY_GROUP)
+    .option('--mapper-group <id>', 'consumer group of the mapper', DEFAULT_GROUPS.mapper)
+    .option('--routing-group <id>', 'consumer group of routing', DEFAULT_GROUPS.routing)
+    .option('--delivery-group <id>', 'consumer group of delivery (its retry group adds -retry)', DEFAULT_GROUPS.delivery)
     .action(async (options: { stack: boolean; mapperGroup: string; routingGroup: string; deliveryGroup: string }) => {
       const settings = loadSettings();
       const logger = createLogger(settings.logLevel);

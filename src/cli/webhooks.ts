@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { addWebhook, InputError, listWebhooks } from '../config/erp-writer.js';
+import { addWebhook, listWebhooks } from '../config/erp-writer.js';
+import { InputError } from '../errors/input-error.js';
 import { findPreset, PRESETS } from '../presets/presets.js';
 import { loadSettings } from '../settings.js';
 

@@ -4,7 +4,8 @@
 // the change stream like any operator's edit.
 import pg from 'pg';
 import type { Preset } from '../presets/presets.js';
-import { EMAIL, parseEmailList } from './webhooks.js';
+import { InputError } from '../errors/input-error.js';
+import { isEmail, parseEmailList } from '../util/email.js';
 
 export interface AddWebhookInput {
   readonly preset: Preset;
@@ -16,8 +17,6 @@ export interface AddWebhookInput {
   readonly alias?: string;
   readonly idp?: string;
 }
-
-export class InputError extends Error {}
 
 /** Checks the CLI input against the preset; throws InputError naming the bad option. */
 export function planWebhook(input: AddWebhookInput) {
@@ -36,7 +35,7 @@ export function planWebhook(input: AddWebhookInput) {
   if (!['POST', 'PUT', 'PATCH', 'GET', 'DELETE'].includes(method)) throw new InputError(`--method must be POST, PUT, PATCH, GET or DELETE, got "${input.method}"`);
   const emails = parseEmailList(input.emails);
   if (emails.length === 0) throw new InputError('--emails needs at least one address (separate several with ";")');
-  for (const e of emails) if (!EMAIL.test(e)) throw new InputError(`--emails: "${e}" is not an e-mail address`);
+  for (const e of emails) if (!isEmail(e)) throw new InputError(`--emails: "${e}" is not an e-mail address`);
   if (/[\r\n]/.test(input.token)) throw new InputError('--token must not contain line breaks');
   const headers = preset.headers.map((h) => {
     if (h.value.includes('{idp}') && !input.idp) throw new InputError(`--idp is required: ${preset.partner} needs the "${h.name}" header (${h.description})`);

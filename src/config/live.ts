@@ -8,7 +8,7 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { decodeChange } from '../capture/envelope.js';
 import { CONFIGURATION_TABLES, changeTopic } from '../capture/tables.js';
 import type { Logger } from '../log.js';
-import { waitFor } from '../stack/wait.js';
+import { waitFor } from '../util/wait.js';
 import { resolveWebhooks, type ResolvedWebhook } from './webhooks.js';
 import { applyConfigChange, emptyView, prerequisitesMet, prerequisitesMetAt, type CommitPosition, type ConfigView } from './view.js';
 

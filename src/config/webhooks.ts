@@ -2,7 +2,8 @@
 // headers, parameters, triggers) and validated. An invalid webhook stays
 // inactive with its reasons, in Portuguese with the ERP's own labels, since
 // operators read them (alerts); it never stops a process. Pure.
-import { ACTIONS, STANDARD_ENTITIES, TRIGGER_KINDS, type TriggerKind } from '../mapping/trigger.js';
+import { ACTIONS, STANDARD_ENTITIES, TRIGGER_KINDS, type TriggerKind } from '../contracts/trigger-event.js';
+import { isEmail, parseEmailList } from '../util/email.js';
 import type { ConfigView, IntegratorRow, NameValue } from './view.js';
 
 export const HTTP_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
@@ -41,18 +42,12 @@ export interface ResolvedWebhook {
   readonly active: boolean;
 }
 
-/** What Reativa accepts as an e-mail address (alert lists, partner client data). */
-export const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
 const CRLF = /[\r\n]/;
 /** RFC 7230 token characters for a header name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const byOwner = (rows: Map<number, NameValue>, owner: number) =>
   [...rows.values()].filter((r) => r.ownerId === owner).sort((a, b) => a.id - b.id);
-
-export function parseEmailList(value: string | null): string[] {
-  return (value ?? '').split(';').map((e) => e.trim()).filter((e) => e.length > 0);
-}
 
 export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | undefined {
   const row = view.webhooks.get(id);
@@ -85,7 +80,7 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     problem('bad_max_attempts', `Limite de Tentativas para Integrar deve ser um inteiro maior que 0 (é ${row.maxAttempts})`);
   }
   const alertEmails = parseEmailList(row.alertEmails);
-  for (const email of alertEmails) if (!EMAIL.test(email)) problem('bad_email', `Lista de E-mails: endereço inválido "${email}"`);
+  for (const email of alertEmails) if (!isEmail(email)) problem('bad_email', `Lista de E-mails: endereço inválido "${email}"`);
 
   const headers = byOwner(view.headers, id).map((h) => ({ name: h.name, value: h.value ?? '' }));
   for (const h of headers) {

@@ -5,21 +5,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { AttemptLogPort, AttemptRecord } from '../delivery/ports.js';
 import type { Logger } from '../log.js';
 
-export interface AttemptRecord {
-  readonly deliveryId: string;
-  readonly eventId: string;
-  readonly webhookId: number;
-  readonly contractId: number | null;
-  readonly attempt: number;
-  readonly attemptedAt: Date;
-  readonly outcome: 'success' | 'retryable' | 'permanent';
-  readonly status: number | null;
-  readonly latencyMs: number;
-  readonly error: string | null;
-  readonly responseExcerpt: string | null;
-}
+export type { AttemptRecord };
+
 
 const COLUMNS = ['delivery_id', 'event_id', 'webhook_id', 'contract_id', 'attempt', 'attempted_at', 'outcome', 'status', 'latency_ms', 'error', 'response_excerpt'];
 
@@ -38,7 +28,7 @@ export function copyLine(a: AttemptRecord): string {
   return `${copyText(a.deliveryId)}\t${copyText(a.eventId)}\t${a.webhookId}\t${copyText(a.contractId)}\t${a.attempt}\t${a.attemptedAt.toISOString()}\t${a.outcome}\t${copyText(a.status)}\t${Math.round(a.latencyMs)}\t${copyText(a.error)}\t${copyText(a.responseExcerpt)}\n`;
 }
 
-export class AttemptLog {
+export class AttemptLog implements AttemptLogPort {
   private buffer: AttemptRecord[] = [];
   private readonly timer: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout;

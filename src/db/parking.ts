@@ -2,15 +2,10 @@
 // while its head delivery waits in a retry topic, and later deliveries for the
 // key queue behind it. The main consumer queues, the retry consumer drains;
 // a row lock on parked_keys serialises the two, across processes.
-import pg from 'pg';
+import type pg from 'pg';
+import type { ParkingPort, QueuedDelivery } from '../delivery/ports.js';
 
-export interface QueuedDelivery {
-  readonly seq: string;
-  readonly deliveryId: string;
-  readonly record: Buffer;
-}
-
-export class ParkingStore {
+export class ParkingStore implements ParkingPort {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Every parked key, read when partitions are assigned. */

@@ -4,7 +4,7 @@
 // at send time, from the live configuration; they are never in Kafka records.
 import { createHmac } from 'node:crypto';
 import type { ResolvedWebhook } from '../config/webhooks.js';
-import type { Delivery } from '../routing/route.js';
+import type { Delivery } from '../contracts/delivery.js';
 
 export const EVENT_ID_HEADER = 'x-reativa-event-id';
 export const DELIVERY_ID_HEADER = 'x-reativa-delivery-id';

@@ -23,16 +23,6 @@ export const DEFAULT_SCHEDULE: RetrySchedule = {
   maxRetryAfterMs: 6 * H,
 };
 
-/** Parses "10s,1m,5m,30m,2h,6h" (ms, s, m, h units). */
-export function parseSchedule(text: string): number[] {
-  const units: Record<string, number> = { ms: 1, s: S, m: MIN, h: H };
-  return text.split(',').map((part) => {
-    const match = /^\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(part);
-    if (!match) throw new Error(`retry schedule step "${part.trim()}" is not a duration like 10s, 5m or 2h`);
-    return Number(match[1]) * units[match[2]!]!;
-  });
-}
-
 export type RetryDecision =
   | { readonly retry: true; readonly attempt: number; readonly retryTopicIndex: number; readonly dueAt: number }
   | { readonly retry: false; readonly reason: 'attempts_exhausted' };

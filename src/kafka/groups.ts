@@ -1,24 +1,8 @@
 // Consumer groups as operators see them: lag per partition, and offset resets
 // (replay) that refuse to run while the group has live members.
 import type { Admin, Kafka } from 'kafkajs';
-import { waitFor } from '../stack/wait.js';
-import { changeTopic } from '../capture/tables.js';
-import { MAPPED_TABLES } from '../mapping/table-map.js';
-import { TOPICS } from './topics.js';
-
-export const GROUP_NAMES = ['mapper', 'routing', 'delivery'] as const;
-export type GroupName = (typeof GROUP_NAMES)[number];
-
-export function groupTopics(name: GroupName, topicPrefix: string): { groupId: string; topics: string[] } {
-  switch (name) {
-    case 'mapper':
-      return { groupId: 'reativa-mapper', topics: MAPPED_TABLES.map((t) => changeTopic(topicPrefix, t)) };
-    case 'routing':
-      return { groupId: 'reativa-routing', topics: [TOPICS.triggers] };
-    case 'delivery':
-      return { groupId: 'reativa-delivery', topics: [TOPICS.deliveries] };
-  }
-}
+import { GroupBusyError } from '../errors/group-busy-error.js';
+import { waitFor } from '../util/wait.js';
 
 export interface PartitionLag {
   readonly topic: string;
@@ -55,8 +39,6 @@ export interface ReplayStep {
   readonly from: string | null;
   readonly to: string;
 }
-
-export class GroupBusyError extends Error {}
 
 /** Parses "--to-offset" values: "<partition>=<offset>" (every topic) or "<topic>:<partition>=<offset>", comma-separated. */
 export function parseOffsets(text: string): Map<string, string> {

@@ -2,7 +2,7 @@
 // for operator commands such as `reativa dlq list`.
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { waitFor } from '../stack/wait.js';
+import { waitFor } from '../util/wait.js';
 
 export interface ReadRecord {
   readonly partition: number;

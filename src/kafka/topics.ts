@@ -46,6 +46,11 @@ export function reativaTopicSpecs(partitions = 3): TopicSpec[] {
   ];
 }
 
+/** One retry topic per step of the retry schedule. */
+export function retryTopicSpecs(steps: number, partitions = 3): TopicSpec[] {
+  return Array.from({ length: steps }, (_, i) => ({ topic: TOPICS.retry(i + 1), numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) }] }));
+}
+
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
   const existing = new Set(await admin.listTopics());

@@ -11,7 +11,9 @@ import {
   TITLE_STATUS_LABELS,
   coded,
 } from './labels.js';
-import { ACTION_TYPE, type Action, type Body } from './trigger.js';
+import { ACTION_TYPE } from './trigger.js';
+import type { Action } from '../contracts/trigger-event.js';
+import type { Body } from '../contracts/contract.js';
 
 export function header(company: Company, action: Action): Body {
   return { CompanyId: company.id, CompanyTxId: company.txId, ActionType: ACTION_TYPE[action] };

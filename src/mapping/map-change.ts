@@ -2,6 +2,7 @@
 // enrichment data in, zero or more trigger events out, or a reason why the
 // change cannot be mapped (which the runner sends to the dead-letter topic).
 import type { Change, Row } from '../capture/envelope.js';
+import { UnmappableError } from '../errors/unmappable-error.js';
 import {
   connectionBody,
   contractChangeBody,
@@ -18,7 +19,9 @@ import {
 } from './bodies.js';
 import type { Company, ContractRecord, Enrichment, Person } from './enrichment.js';
 import { mappingFor, type TableMapping } from './table-map.js';
-import { eventId, type Action, type Body, type SourcePosition, type StandardEntity, type TriggerEvent, type TriggerKind } from './trigger.js';
+import { eventId } from './trigger.js';
+import type { Action, SourcePosition, StandardEntity, TriggerEvent, TriggerKind } from '../contracts/trigger-event.js';
+import type { Body } from '../contracts/contract.js';
 
 export type MapResult = { readonly ok: true; readonly events: TriggerEvent[] } | { readonly ok: false; readonly reason: string };
 
@@ -27,9 +30,8 @@ const OP_ACTION: Partial<Record<Change['op'], Action>> = { c: 'insert', u: 'upda
 /** Contract columns whose change the SVA partners must hear about (activation depends on them). */
 const ACTIVATION_COLUMNS = ['stage', 'status'];
 
-class Unmappable extends Error {}
 const fail = (reason: string): never => {
-  throw new Unmappable(reason);
+  throw new UnmappableError(reason);
 };
 
 const DAY_MS = 86_400_000;
@@ -67,7 +69,7 @@ export function mapChange(change: Change, enrichment: Enrichment): MapResult {
   try {
     return { ok: true, events: mapOrThrow(change, enrichment) };
   } catch (error) {
-    if (error instanceof Unmappable) return { ok: false, reason: error.message };
+    if (error instanceof UnmappableError) return { ok: false, reason: error.message };
     throw error;
   }
 }

@@ -4,7 +4,7 @@
 // columns are typed on the wire. Pointing Reativa at a real ERP whose tables
 // have other names means editing the keys of TABLE_MAP (the physical names),
 // not the code: the `role` stays the reference name the mapper understands.
-import type { StandardEntity, TriggerKind } from './trigger.js';
+import type { StandardEntity, TriggerKind } from '../contracts/trigger-event.js';
 
 export type TableRole =
   | 'contracts'

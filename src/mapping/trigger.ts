@@ -1,64 +1,11 @@
-// Trigger events: what the mapper emits on reativa.triggers (schemas/trigger-event.avsc).
+// Trigger events as the mapper makes them: their deterministic ids and the
+// ActionType code bodies carry. The event's shape is the topic contract
+// (src/contracts/trigger-event.ts).
 import { createHash } from 'node:crypto';
-
-export const TRIGGER_KINDS = [
-  'contract_change',
-  'contract_service_change',
-  'contract_patrimony_change',
-  'accounting',
-  'crm',
-  'receivables',
-  'sap',
-  'post_due_collection',
-  'fiscal_document_status',
-  'tenant_solicitation',
-  'standard',
-] as const;
-export type TriggerKind = (typeof TRIGGER_KINDS)[number];
-
-export const STANDARD_ENTITIES = [
-  'contracts',
-  'contract_connections',
-  'solicitations',
-  'reports',
-  'title_issuance',
-  'title_receipt',
-  'electronic_signature',
-] as const;
-export type StandardEntity = (typeof STANDARD_ENTITIES)[number];
-
-export const ACTIONS = ['insert', 'update', 'delete'] as const;
-export type Action = (typeof ACTIONS)[number];
+import type { Action, SourcePosition, TriggerKind } from '../contracts/trigger-event.js';
 
 /** ActionType in every body: 0 Inclusão, 1 Alteração, 2 Exclusão. */
 export const ACTION_TYPE: Record<Action, 0 | 1 | 2> = { insert: 0, update: 1, delete: 2 };
-
-export interface SourcePosition {
-  readonly table: string;
-  readonly lsn: number | null;
-  readonly txId: number | null;
-  /** The row's primary key as canonical JSON, e.g. {"id":42}. */
-  readonly primaryKey: string;
-  readonly op: string;
-  /** Commit time in the ERP, epoch milliseconds. */
-  readonly committedAt: number;
-}
-
-export type Body = Record<string, unknown>;
-
-export interface TriggerEvent {
-  readonly eventId: string;
-  readonly kind: TriggerKind;
-  readonly entity: StandardEntity | null;
-  readonly action: Action;
-  /** Kafka key: per-contract order holds for everything about one contract. */
-  readonly aggregateKey: string;
-  readonly contractId: number | null;
-  readonly companyId: number | null;
-  readonly integratorId: number | null;
-  readonly source: SourcePosition;
-  readonly body: Body;
-}
 
 /**
  * A deterministic event id: the same source change mapped again (a replay, a

@@ -1,6 +1,6 @@
 // Partner rules, checked before any HTTP call: the client data a partner
 // requires, and whether each service counts as active at the partner.
-import { EMAIL } from '../config/webhooks.js';
+import { isEmail } from '../util/email.js';
 import type { ActivationRule, Preset, RequiredClientField } from './presets.js';
 
 export interface ClientData {
@@ -20,7 +20,7 @@ export function clientProblems(preset: Preset, client: ClientData | null): strin
   for (const field of preset.requiredClientFields) {
     const value = field === 'email' ? client?.email : field === 'phone' ? client?.phone : client?.cellPhone;
     if (!value || value.trim() === '') problems.push(`cliente sem ${FIELD_LABEL[field]}`);
-    else if (field === 'email' && !EMAIL.test(value.trim())) problems.push(`e-mail inválido: ${value}`);
+    else if (field === 'email' && !isEmail(value.trim())) problems.push(`e-mail inválido: ${value}`);
     else if (field !== 'email' && digits(value) < 8) problems.push(`${FIELD_LABEL[field]} inválido: ${value}`);
   }
   return problems;

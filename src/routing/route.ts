@@ -6,41 +6,15 @@
 import { createHash } from 'node:crypto';
 import { committedBefore, type CommitPosition } from '../config/view.js';
 import type { ResolvedWebhook } from '../config/webhooks.js';
-import type { Body, TriggerEvent } from '../mapping/trigger.js';
+import type { Delivery } from '../contracts/delivery.js';
+import type { TriggerEvent } from '../contracts/trigger-event.js';
 import { presetForAlias } from '../presets/presets.js';
 import { clientProblems } from '../presets/rules.js';
 import { clientOf, shapeForVersion, withActiveFlags } from './shape.js';
 
-export interface Delivery {
-  readonly deliveryId: string;
-  readonly eventId: string;
-  readonly webhookId: number;
-  readonly integratorId: number | null;
-  readonly contractId: number | null;
-  readonly aggregateKey: string;
-  readonly kind: string;
-  readonly entity: string | null;
-  readonly action: string;
-  readonly method: string;
-  readonly url: string;
-  readonly committedAt: number;
-  readonly routedAt: number;
-  readonly body: Body;
-}
-
 export type Routed =
   | { readonly outcome: 'deliver'; readonly webhook: ResolvedWebhook; readonly delivery: Delivery }
   | { readonly outcome: 'rejected'; readonly webhook: ResolvedWebhook; readonly reasons: readonly string[]; readonly event: TriggerEvent };
-
-/** Kafka key of a delivery: per (webhook, contract) order is what delivery keeps. */
-export const deliveryKey = (d: Pick<Delivery, 'webhookId' | 'aggregateKey'>) => `${d.webhookId}|${d.aggregateKey}`;
-
-/** The webhook id a delivery key starts with (the inverse of deliveryKey's first part); -1 for a key not made by it. */
-export function webhookOfDeliveryKey(key: string): number {
-  const bar = key.indexOf('|');
-  const id = bar > 0 ? Number(key.slice(0, bar)) : Number.NaN;
-  return Number.isSafeInteger(id) ? id : -1;
-}
 
 export function deliveryId(eventId: string, webhookId: number): string {
   return createHash('sha256').update(`${eventId}|${webhookId}`).digest('hex').slice(0, 32);

@@ -4,7 +4,7 @@
 //   1 — SVAs through V-DI: the same, plus the Integrator block V-DI routes on.
 //   2 — MVNO through V-DI: version 1 plus a Subscriber block for the mobile line (cell phone).
 //   4 — STFC through V-DI: version 1 plus a Subscriber block for the fixed line (phone).
-import type { Body } from '../mapping/trigger.js';
+import type { Body } from '../contracts/contract.js';
 import type { ActivationRule } from '../presets/presets.js';
 import { serviceActive } from '../presets/rules.js';
 

@@ -8,7 +8,7 @@ import { projectPath, PROJECT_ROOT } from '../paths.js';
 import type { Settings } from '../settings.js';
 import { applySchemas, collectStatus, type Print, type StackStatus } from './native.js';
 import { ensureDatabases } from './postgres.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../util/wait.js';
 
 export const COMPOSE_PROJECT = 'reativa';
 

@@ -30,18 +30,12 @@ import * as postgres from './postgres.js';
 import { findJava, findMaven, findPostgres, findPostgresUser, type Lookup } from './prerequisites.js';
 import { ProcessTable } from './processes.js';
 import { smtpHealthy, smtpLaunchSpec } from './smtp.js';
-import { waitFor } from './wait.js';
+import { StackError } from '../errors/stack-error.js';
+import { waitFor } from '../util/wait.js';
 
 const execFileAsync = promisify(execFile);
 
 export type Print = (line: string) => void;
-
-export class StackError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StackError';
-  }
-}
 
 interface Tools {
   readonly java: string;
@@ -210,7 +204,7 @@ export class NativeStack {
       label,
       async () => {
         if (!this.processes.running(name)) {
-          throw Object.assign(new StackError(`${label} exited during startup; last log lines:\n${this.processes.tail(name)}`), { fatal: true });
+          throw new StackError(`${label} exited during startup; last log lines:\n${this.processes.tail(name)}`);
         }
         return check();
       },

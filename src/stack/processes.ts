@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sleep } from './wait.js';
+import { sleep } from '../util/wait.js';
 
 export interface ServiceProcess {
   readonly name: string;

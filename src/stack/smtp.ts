@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchSpec } from './processes.js';
-import { fetchWithTimeout } from './wait.js';
+import { fetchWithTimeout } from '../util/http.js';
 
 export function smtpLaunchSpec(stackDir: string, smtp: { host: string; port: number }, web: { host: string; port: number }): LaunchSpec {
   // maildev exports only its ESM entry (dist/index.js); its CLI sits beside it.

@@ -4,7 +4,8 @@
 //   external — the user's own cluster: nothing is started or stopped, only checked.
 import type { Settings } from '../settings.js';
 import { DockerStack } from './docker.js';
-import { collectStatus, NativeStack, StackError, type Print, type StackStatus } from './native.js';
+import { StackError } from '../errors/stack-error.js';
+import { collectStatus, NativeStack, type Print, type StackStatus } from './native.js';
 
 export interface Stack {
   up(): Promise<void>;

@@ -6,7 +6,7 @@ import { ConnectClient } from '../../src/capture/connector.js';
 import type { Change } from '../../src/capture/envelope.js';
 import { replicationSlot } from '../../src/capture/slot.js';
 import { NativeStack } from '../../src/stack/native.js';
-import { waitFor } from '../../src/stack/wait.js';
+import { waitFor } from '../../src/util/wait.js';
 import { changeReader, erpPool, seedParty, settings, unique } from '../support/harness.js';
 
 const pool = erpPool();

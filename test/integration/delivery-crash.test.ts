@@ -2,7 +2,7 @@
 // delivers, start it again; every delivery reaches the partner at least once,
 // none is missing, and duplicates carry the same event id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../src/stack/wait.js';
+import { waitFor } from '../../src/util/wait.js';
 import { deactivateWebhooks, erpPool, seedParty, testKafka, unique } from '../support/harness.js';
 import { contractsWebhook, freshGroupArgs, one } from '../support/pipeline.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';

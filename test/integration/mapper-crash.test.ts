@@ -3,7 +3,7 @@
 // change mapped twice carries the same event ids both times.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/kafka/registry.js';
-import { waitFor } from '../../src/stack/wait.js';
+import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, testKafka, unique } from '../support/harness.js';
 import { freshGroupArgs } from '../support/pipeline.js';
 import { ReativaProcess } from '../support/processes.js';

@@ -5,7 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/paths.js';
-import { waitFor } from '../../src/stack/wait.js';
+import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, testKafka, unique } from '../support/harness.js';
 import { freshGroupArgs } from '../support/pipeline.js';
 

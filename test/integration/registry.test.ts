@@ -1,9 +1,12 @@
-// Avro through Apicurio's Confluent-compatible API: a schema from schemas/
-// registers with @kafkajs/confluent-schema-registry and a record round-trips
-// through Kafka (encode → produce → consume → decode).
+// Avro through Apicurio's Confluent-compatible API: a topic contract's schema
+// registers through @kafkajs/confluent-schema-registry, and a record encoded by
+// Reativa's codec round-trips through Kafka (encode → produce → consume →
+// decode), readable by the registry client too.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Partitioners } from 'kafkajs';
-import { createRegistry, readAvroSchema, registerValueSchema } from '../../src/kafka/registry.js';
+import { TRIGGER_EVENT, type TriggerEvent } from '../../src/contracts/trigger-event.js';
+import { AvroCodec } from '../../src/kafka/avro-codec.js';
+import { createRegistry } from '../../src/kafka/registry.js';
 import { settings, testKafka, TopicReader, unique } from '../support/harness.js';
 
 const kafka = testKafka();
@@ -21,12 +24,13 @@ afterAll(async () => {
 
 describe('schema registry', () => {
   it('registers schemas/trigger-event.avsc and round-trips a record through Kafka', async () => {
-    const id = await registerValueSchema(registry, topic, readAvroSchema('trigger-event'));
+    const codec = new AvroCodec(registry, TRIGGER_EVENT);
+    const id = await codec.register(topic);
     expect(id).toBeGreaterThan(0);
     // Registering the same schema again is idempotent: same id.
-    expect(await registerValueSchema(registry, topic, readAvroSchema('trigger-event'))).toBe(id);
+    expect(await new AvroCodec(registry, TRIGGER_EVENT).register(topic)).toBe(id);
 
-    const record = {
+    const event: TriggerEvent = {
       eventId: unique('evt'),
       kind: 'contract_change',
       entity: null,
@@ -36,9 +40,9 @@ describe('schema registry', () => {
       companyId: 1,
       integratorId: null,
       source: { table: 'contracts', lsn: 123456, txId: 789, primaryKey: '{"id":42}', op: 'u', committedAt: Date.parse('2026-11-29T10:00:00.000Z') },
-      body: JSON.stringify({ CompanyId: 1, CompanyTxId: '12.123.123/0001-14', ActionType: 1 }),
+      body: { CompanyId: 1, CompanyTxId: '12.123.123/0001-14', ActionType: 1 },
     };
-    const encoded = await registry.encode(id, record);
+    const encoded = codec.encode(event);
     // Confluent wire format: magic byte 0, then the 4-byte schema id.
     expect(encoded[0]).toBe(0);
     expect(encoded.readInt32BE(1)).toBe(id);
@@ -49,11 +53,13 @@ describe('schema registry', () => {
     await admin.disconnect();
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [{ key: record.aggregateKey, value: encoded }] });
+    await producer.send({ topic, acks: -1, messages: [{ key: event.aggregateKey, value: encoded }] });
     await producer.disconnect();
 
-    reader = await new TopicReader<unknown>(kafka, [topic], (value) => registry.decode(value!)).start();
-    const [decoded] = await reader.waitFor(() => true, 1, 10_000);
-    expect(decoded).toEqual(record);
+    reader = await new TopicReader<unknown>(kafka, [topic], (value) => value).start();
+    const [read] = (await reader.waitFor(() => true, 1, 10_000)) as Buffer[];
+    // A fresh codec fetches the writer schema by its id; the registry client reads the same record.
+    expect(await new AvroCodec(registry, TRIGGER_EVENT).decode(read!)).toEqual(event);
+    expect(await registry.decode(read!)).toEqual(TRIGGER_EVENT.toRecord(event));
   });
 });

@@ -3,9 +3,9 @@
 // within seconds; the activation-time rule, validation alerts and partner
 // rules hold end to end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../src/alerts/alert.js';
+import type { Alert } from '../../src/contracts/alert.js';
 import { TOPICS } from '../../src/kafka/topics.js';
-import type { Delivery } from '../../src/routing/route.js';
+import type { Delivery } from '../../src/contracts/delivery.js';
 import { erpPool, seedParty, TopicReader, unique } from '../support/harness.js';
 import { deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 

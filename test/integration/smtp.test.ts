@@ -2,7 +2,7 @@
 // shows up on MailDev's API with its recipients and Portuguese subject intact.
 import { describe, expect, it } from 'vitest';
 import { createMailTransport } from '../../src/alerts/mailer.js';
-import { waitFor } from '../../src/stack/wait.js';
+import { waitFor } from '../../src/util/wait.js';
 import { settings, unique } from '../support/harness.js';
 
 interface StoredMail {

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { decodeChange, type Change } from '../../src/capture/envelope.js';
 import { changeTopic } from '../../src/capture/tables.js';
 import { loadSettings } from '../../src/settings.js';
-import { waitFor } from '../../src/stack/wait.js';
+import { waitFor } from '../../src/util/wait.js';
 
 export const settings = loadSettings();
 

@@ -11,9 +11,11 @@ import { MAPPED_TABLES } from '../../src/mapping/table-map.js';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
-import { startMapper, type RunningMapper } from '../../src/mapping/runner.js';
-import type { Delivery } from '../../src/routing/route.js';
-import { decodeDelivery, startRouting, type RunningRouting } from '../../src/routing/runner.js';
+import { startMapper, type RunningMapper } from '../../src/stages/mapper.js';
+import type { Delivery } from '../../src/contracts/delivery.js';
+import { DELIVERY } from '../../src/contracts/delivery.js';
+import { AvroCodec } from '../../src/kafka/avro-codec.js';
+import { startRouting, type RunningRouting } from '../../src/stages/routing.js';
 import { deactivateWebhooks, settings, testKafka, TopicReader, unique } from './harness.js';
 
 export const one = (rows: { id: string }[]) => Number(rows[0]!.id);
@@ -62,7 +64,8 @@ export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
 }
 
 export function deliveryReader(kafka: Kafka, registry: SchemaRegistry): TopicReader<Delivery> {
-  return new TopicReader<Delivery>(kafka, [TOPICS.deliveries], (value) => decodeDelivery(registry, value!));
+  const codec = new AvroCodec(registry, DELIVERY);
+  return new TopicReader<Delivery>(kafka, [TOPICS.deliveries], (value) => codec.decode(value!));
 }
 
 export function jsonReader<T>(kafka: Kafka, topic: string): TopicReader<T> {

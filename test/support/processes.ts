@@ -3,7 +3,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { projectPath } from '../../src/paths.js';
-import { waitFor } from '../../src/stack/wait.js';
+import { waitFor } from '../../src/util/wait.js';
 
 export interface LogLine {
   msg: string;

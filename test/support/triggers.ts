@@ -2,12 +2,15 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import { TOPICS } from '../../src/kafka/topics.js';
-import { decodeTriggerEvent } from '../../src/mapping/runner.js';
-import type { Body, TriggerEvent } from '../../src/mapping/trigger.js';
+import { TRIGGER_EVENT } from '../../src/contracts/trigger-event.js';
+import { AvroCodec } from '../../src/kafka/avro-codec.js';
+import type { Body } from '../../src/contracts/contract.js';
+import type { TriggerEvent } from '../../src/contracts/trigger-event.js';
 import { TopicReader } from './harness.js';
 
 export type DecodedEvent = TriggerEvent & { body: Body };
 
 export function triggerReader(kafka: Kafka, registry: SchemaRegistry, topic: string = TOPICS.triggers): TopicReader<DecodedEvent> {
-  return new TopicReader<DecodedEvent>(kafka, [topic], (value) => decodeTriggerEvent(registry, value!));
+  const codec = new AvroCodec(registry, TRIGGER_EVENT);
+  return new TopicReader<DecodedEvent>(kafka, [topic], (value) => codec.decode(value!));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endpointOf, loadSettings, SettingsError } from '../../src/settings.js';
+import { endpointOf, loadSettings } from '../../src/settings.js';
+import { SettingsError } from '../../src/errors/settings-error.js';
 
 describe('settings', () => {
   it('defaults to the embedded native stack', () => {

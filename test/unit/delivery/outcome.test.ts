@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyError, classifyStatus, parseRetryAfter } from '../../../src/delivery/outcome.js';
 import { buildRequest, standardWebhooksSignature } from '../../../src/delivery/request.js';
 import type { ResolvedWebhook } from '../../../src/config/webhooks.js';
-import type { Delivery } from '../../../src/routing/route.js';
+import type { Delivery } from '../../../src/contracts/delivery.js';
 
 describe('outcomes', () => {
   it.each([200, 201, 204, 299])('%i is success', (s) => expect(classifyStatus(s).kind).toBe('success'));

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { renderDigest, type FailureNotice } from '../../../src/alerts/digest.js';
-import { DEFAULT_SCHEDULE, nextRetry, parseSchedule } from '../../../src/delivery/retry-policy.js';
+import { renderDigest, type FailureNotice } from '../../../src/alerts/render.js';
+import { DEFAULT_SCHEDULE, nextRetry } from '../../../src/delivery/retry-policy.js';
+import { parseDurationList } from '../../../src/util/durations.js';
 import { Breakers } from '../../../src/delivery/breaker.js';
-import { KeyedLanes, OffsetTracker, PartitionOffsets, Semaphore } from '../../../src/delivery/scheduler.js';
-import { sleep } from '../../../src/stack/wait.js';
+import { KeyedLanes } from '../../../src/delivery/lanes.js';
+import { OffsetTracker, PartitionOffsets } from '../../../src/delivery/offsets.js';
+import { Semaphore } from '../../../src/delivery/semaphore.js';
+import { sleep } from '../../../src/util/wait.js';
 
 const NOW = 1_000_000;
 
@@ -31,8 +34,8 @@ describe('retry policy', () => {
   });
 
   it('parses a schedule and names a bad step', () => {
-    expect(parseSchedule('200ms, 1s,5m,2h')).toEqual([200, 1000, 300_000, 7_200_000]);
-    expect(() => parseSchedule('10s,soon')).toThrow(/"soon" is not a duration/);
+    expect(parseDurationList('200ms, 1s,5m,2h')).toEqual([200, 1000, 300_000, 7_200_000]);
+    expect(() => parseDurationList('10s,soon')).toThrow(/"soon" is not a duration/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mapChange, type MapResult } from '../../../src/mapping/map-change.js';
-import type { TriggerEvent } from '../../../src/mapping/trigger.js';
+import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
 import { change, CONTRACT_ROW, insert, remove, update, world } from '../../support/mapping-fixtures.js';
 
 const events = (result: MapResult): TriggerEvent[] => {

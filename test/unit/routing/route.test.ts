@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveWebhooks } from '../../../src/config/webhooks.js';
 import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js';
 import { mapChange } from '../../../src/mapping/map-change.js';
-import type { TriggerEvent } from '../../../src/mapping/trigger.js';
+import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
 import { PRESETS, presetForAlias } from '../../../src/presets/presets.js';
 import { clientProblems, serviceActive } from '../../../src/presets/rules.js';
-import { deliveryKey, route, webhookOfDeliveryKey } from '../../../src/routing/route.js';
+import { deliveryKey, webhookOfDeliveryKey } from '../../../src/contracts/delivery.js';
+import { route } from '../../../src/routing/route.js';
 import { apply, configured } from '../../support/config-fixtures.js';
 import { COMMITTED_AT, CONTRACT_ROW, insert, update, world } from '../../support/mapping-fixtures.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, planWebhook } from '../../../src/config/erp-writer.js';
+import { InputError } from '../../../src/errors/input-error.js';
+import { planWebhook } from '../../../src/config/erp-writer.js';
 import { findPreset } from '../../../src/presets/presets.js';
 
 const preset = (id: string) => findPreset(id)!;

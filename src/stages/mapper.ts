@@ -1,4 +1,4 @@
-// The mapper process: consumer group reativa-mapper over the ERP's business
+// The mapper stage: consumer group reativa-mapper over the ERP's business
 // change topics. Per Kafka batch: decode → enrich (one query per entity type)
 // → map (pure) → encode (Avro) → produce to reativa.triggers and the dead-letter
 // topic → wait for the acknowledgement → commit. Offsets are committed only
@@ -7,19 +7,16 @@
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import { decodeChange, type Change } from '../capture/envelope.js';
-import { changeTopic } from '../capture/tables.js';
+import { changeDeadLetter } from '../contracts/dead-letter.js';
+import { TRIGGER_EVENT, TRIGGER_EVENT_HEADERS, type TriggerEvent } from '../contracts/trigger-event.js';
 import { loadEnrichment } from '../db/erp-enrichment.js';
-import { deadLetter } from '../kafka/dead-letter.js';
 import { sendAll } from '../kafka/produce.js';
-import { readAvroSchema, registerValueSchema, type SchemaRegistry } from '../kafka/registry.js';
+import { registeredCodec, type SchemaRegistry } from '../kafka/registry.js';
 import { TOPICS } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
-import { mapChange } from './map-change.js';
-import { enrichmentRequest } from './needs.js';
-import { MAPPED_TABLES } from './table-map.js';
-import type { TriggerEvent } from './trigger.js';
-
-export const MAPPER_GROUP = 'reativa-mapper';
+import { mapChange } from '../mapping/map-change.js';
+import { enrichmentRequest } from '../mapping/needs.js';
+import { DEFAULT_GROUPS, stageGroups } from './registry.js';
 
 export interface MapperOptions {
   readonly topicPrefix: string;
@@ -54,17 +51,6 @@ export const emptyStats = (): MapperStats => ({
   ms: { decode: 0, enrich: 0, map: 0, encode: 0, produce: 0 },
 });
 
-/** The Avro record for one event (schemas/trigger-event.avsc). */
-export function toAvro(event: TriggerEvent): Record<string, unknown> {
-  return { ...event, body: JSON.stringify(event.body) };
-}
-
-/** A trigger event read back from reativa.triggers (the inverse of toAvro). */
-export async function decodeTriggerEvent(registry: SchemaRegistry, value: Buffer): Promise<TriggerEvent> {
-  const record = (await registry.decode(value)) as Omit<TriggerEvent, 'body'> & { body: string };
-  return { ...record, body: JSON.parse(record.body) as TriggerEvent['body'] };
-}
-
 export interface RunningMapper {
   readonly consumer: Consumer;
   readonly stats: MapperStats;
@@ -78,19 +64,20 @@ export async function startMapper(
   logger: Logger,
   options: MapperOptions,
 ): Promise<RunningMapper> {
-  const groupId = options.groupId ?? MAPPER_GROUP;
+  const groupId = options.groupId ?? DEFAULT_GROUPS.mapper;
   const triggersTopic = options.triggersTopic ?? TOPICS.triggers;
   const dlqTopic = options.dlqTopic ?? TOPICS.triggersDlq;
   const log = logger.child({ component: 'mapper', group: groupId });
   const stats = emptyStats();
 
-  const schemaId = await registerValueSchema(registry, triggersTopic, readAvroSchema('trigger-event'));
+  const codec = await registeredCodec(registry, TRIGGER_EVENT, triggersTopic);
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxBytesPerPartition: 4 * 1024 * 1024 });
   await consumer.connect();
-  await consumer.subscribe({ topics: MAPPED_TABLES.map((t) => changeTopic(options.topicPrefix, t)), fromBeginning: true });
+  const topics = stageGroups('mapper', { changeTopicPrefix: options.topicPrefix, retrySteps: 0 })[0]!.topics;
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
 
   const processBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
@@ -108,7 +95,7 @@ export async function startMapper(
       const result = decodeChange(message.key, message.value);
       if (result.ok) decoded.push({ change: result.change, index });
       else {
-        dead.push(deadLetter('decode', result.reason, topic, partition, message));
+        dead.push(changeDeadLetter('decode', result.reason, topic, partition, message));
         log.warn({ topic, partition, offset: message.offset, reason: result.reason }, 'undecodable change sent to the dead-letter topic');
       }
     });
@@ -128,7 +115,7 @@ export async function startMapper(
       if (result.ok) events.push(...result.events);
       else {
         const message = batch.messages[index]!;
-        dead.push(deadLetter('map', result.reason, topic, partition, message, { table: change.table, lsn: change.lsn }));
+        dead.push(changeDeadLetter('map', result.reason, topic, partition, message, { table: change.table, lsn: change.lsn }));
         log.warn({ topic, partition, offset: message.offset, table: change.table, lsn: change.lsn, reason: result.reason }, 'change sent to the dead-letter topic');
       }
     }
@@ -138,8 +125,8 @@ export async function startMapper(
     for (const event of events) {
       messages.push({
         key: event.aggregateKey,
-        value: await registry.encode(schemaId, toAvro(event)),
-        headers: { 'reativa-event-id': event.eventId, 'reativa-kind': event.kind },
+        value: codec.encode(event),
+        headers: { [TRIGGER_EVENT_HEADERS.eventId]: event.eventId, [TRIGGER_EVENT_HEADERS.kind]: event.kind },
       });
     }
     lap('encode');
@@ -173,7 +160,7 @@ export async function startMapper(
     options.onFatal?.(payload.error);
   });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: processBatch });
-  log.info({ topics: MAPPED_TABLES.length, triggersTopic, schemaId }, 'mapper running');
+  log.info({ topics: topics.length, triggersTopic, schemaId: codec.schemaId }, 'mapper running');
 
   return {
     consumer,

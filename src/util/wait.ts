@@ -1,13 +1,7 @@
 // Waiting on conditions, never on the clock alone: every wait has a deadline
 // and says what it waited for when it gives up.
-
-export class TimeoutError extends Error {
-  constructor(what: string, timeoutMs: number, readonly lastError?: unknown) {
-    const cause = lastError instanceof Error ? `: last error: ${lastError.message}` : '';
-    super(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${cause}`);
-    this.name = 'TimeoutError';
-  }
-}
+import { TimeoutError } from '../errors/timeout-error.js';
+import { UnrecoverableError } from '../errors/unrecoverable-error.js';
 
 export interface WaitOptions {
   readonly timeoutMs: number;
@@ -16,14 +10,13 @@ export interface WaitOptions {
   readonly onWaiting?: (elapsedMs: number) => void;
 }
 
-/** An error thrown by a check with `fatal: true` ends the wait at once: no point polling on. */
-export function isFatal(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { fatal?: unknown }).fatal === true;
-}
-
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` until it returns a value other than undefined/false, or the deadline passes. */
+/**
+ * Polls `check` until it returns a value other than undefined/false, or the
+ * deadline passes (TimeoutError, with the last error seen). A check that
+ * throws an UnrecoverableError ends the wait at once: no point polling on.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
@@ -37,7 +30,7 @@ export async function waitFor<T>(
       const result = await check();
       if (result !== undefined && result !== false) return result;
     } catch (error) {
-      if (isFatal(error)) throw error;
+      if (error instanceof UnrecoverableError) throw error;
       lastError = error;
     }
     const now = Date.now();
@@ -48,9 +41,4 @@ export async function waitFor<T>(
     }
     await sleep(intervalMs);
   }
-}
-
-/** fetch with a deadline: every external call has a timeout. */
-export async function fetchWithTimeout(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
-  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
 }

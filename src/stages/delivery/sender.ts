@@ -6,23 +6,18 @@
 // request(): no response stream and no async iterator per request, which is
 // about a third of the client's CPU per delivery (docs/benchmarks.md).
 import { Agent, type Dispatcher } from 'undici';
-import { classifyError, classifyStatus, type Outcome } from './outcome.js';
-import type { OutgoingRequest } from './request.js';
+import { classifyError, classifyStatus } from '../../delivery/outcome.js';
+import type { AttemptResult, Transport } from '../../delivery/ports.js';
+import type { OutgoingRequest } from '../../delivery/request.js';
 
 export interface SenderOptions {
   readonly connectTimeoutMs: number;
   readonly responseTimeoutMs: number;
 }
 
-export interface AttemptResult {
-  readonly outcome: Outcome;
-  readonly latencyMs: number;
-  readonly responseExcerpt: string | null;
-}
-
 export const RESPONSE_EXCERPT_BYTES = 2048;
 
-export class Sender {
+export class Sender implements Transport {
   private readonly agent: Agent;
 
   constructor(options: SenderOptions = { connectTimeoutMs: 5000, responseTimeoutMs: 15_000 }) {

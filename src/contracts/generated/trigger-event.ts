@@ -1,0 +1,169 @@
+// Generated from schemas/trigger-event.avsc by `npm run contracts:generate`: do not edit by hand.
+// A unit test (test/unit/contracts/generated.test.ts) fails when this file and the schema differ.
+
+/** The Avro schema, as registered with the schema registry (JSON.stringify it to register). */
+export const TRIGGER_EVENT_SCHEMA: object = {
+  "type": "record",
+  "name": "TriggerEvent",
+  "namespace": "io.reativa.triggers",
+  "doc": "One ERP change mapped to one trigger kind and action (reativa.triggers). Keyed by aggregate (the contract where there is one).",
+  "fields": [
+    {
+      "name": "eventId",
+      "type": "string",
+      "doc": "Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id."
+    },
+    {
+      "name": "kind",
+      "type": {
+        "type": "enum",
+        "name": "TriggerKind",
+        "symbols": [
+          "contract_change",
+          "contract_service_change",
+          "contract_patrimony_change",
+          "accounting",
+          "crm",
+          "receivables",
+          "sap",
+          "post_due_collection",
+          "fiscal_document_status",
+          "tenant_solicitation",
+          "standard"
+        ]
+      }
+    },
+    {
+      "name": "entity",
+      "type": [
+        "null",
+        "string"
+      ],
+      "default": null,
+      "doc": "Standard integration entity (contracts, contract_connections, solicitations, reports, title_issuance, title_receipt, electronic_signature)."
+    },
+    {
+      "name": "action",
+      "type": {
+        "type": "enum",
+        "name": "TriggerAction",
+        "symbols": [
+          "insert",
+          "update",
+          "delete"
+        ]
+      }
+    },
+    {
+      "name": "aggregateKey",
+      "type": "string"
+    },
+    {
+      "name": "contractId",
+      "type": [
+        "null",
+        "long"
+      ],
+      "default": null
+    },
+    {
+      "name": "companyId",
+      "type": [
+        "null",
+        "long"
+      ],
+      "default": null
+    },
+    {
+      "name": "integratorId",
+      "type": [
+        "null",
+        "long"
+      ],
+      "default": null,
+      "doc": "For service and patrimony kinds: the integrator of the service or patrimony."
+    },
+    {
+      "name": "source",
+      "type": {
+        "type": "record",
+        "name": "SourcePosition",
+        "fields": [
+          {
+            "name": "table",
+            "type": "string"
+          },
+          {
+            "name": "lsn",
+            "type": [
+              "null",
+              "long"
+            ],
+            "default": null
+          },
+          {
+            "name": "txId",
+            "type": [
+              "null",
+              "long"
+            ],
+            "default": null
+          },
+          {
+            "name": "primaryKey",
+            "type": "string"
+          },
+          {
+            "name": "op",
+            "type": "string"
+          },
+          {
+            "name": "committedAt",
+            "type": {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "body",
+      "type": "string",
+      "doc": "The partner-facing JSON body (PascalCase, CompanyId, CompanyTxId, ActionType), as text."
+    }
+  ]
+};
+
+export const TRIGGER_KIND_SYMBOLS = ['contract_change', 'contract_service_change', 'contract_patrimony_change', 'accounting', 'crm', 'receivables', 'sap', 'post_due_collection', 'fiscal_document_status', 'tenant_solicitation', 'standard'] as const;
+export type TriggerKind = (typeof TRIGGER_KIND_SYMBOLS)[number];
+
+export const TRIGGER_ACTION_SYMBOLS = ['insert', 'update', 'delete'] as const;
+export type TriggerAction = (typeof TRIGGER_ACTION_SYMBOLS)[number];
+
+export interface SourcePositionRecord {
+  readonly table: string;
+  readonly lsn: null | number;
+  readonly txId: null | number;
+  readonly primaryKey: string;
+  readonly op: string;
+  readonly committedAt: number;
+}
+
+/** One ERP change mapped to one trigger kind and action (reativa.triggers). Keyed by aggregate (the contract where there is one). */
+export interface TriggerEventRecord {
+  /** Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id. */
+  readonly eventId: string;
+  readonly kind: TriggerKind;
+  /** Standard integration entity (contracts, contract_connections, solicitations, reports, title_issuance, title_receipt, electronic_signature). */
+  readonly entity: null | string;
+  readonly action: TriggerAction;
+  readonly aggregateKey: string;
+  readonly contractId: null | number;
+  readonly companyId: null | number;
+  /** For service and patrimony kinds: the integrator of the service or patrimony. */
+  readonly integratorId: null | number;
+  readonly source: SourcePositionRecord;
+  /** The partner-facing JSON body (PascalCase, CompanyId, CompanyTxId, ActionType), as text. */
+  readonly body: string;
+}

@@ -1,0 +1,30 @@
+// Bounded in-flight requests per webhook, with a synchronous fast path.
+
+/** A counting semaphore: bounded in-flight requests per webhook. */
+export class Semaphore {
+  private available: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly size: number) {
+    this.available = size;
+  }
+
+  /** Takes a permit if one is free, without waiting. */
+  tryAcquire(): boolean {
+    if (this.available === 0) return false;
+    this.available -= 1;
+    return true;
+  }
+
+  /** Waits for a permit; call release() exactly once for each permit taken. */
+  acquire(): Promise<void> {
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.available += 1;
+  }
+}

@@ -1,0 +1,145 @@
+// The routing stage: consumer group reativa-routing over reativa.triggers.
+// Per batch: sync the live configuration, decode the events, route them
+// (pure), produce deliveries (Avro, keyed by webhook and contract), dead
+// letters and alerts, then commit. Invalid webhooks are announced on
+// reativa.alerts when their verdict changes.
+import { Partitioners, type EachBatchPayload, type Kafka, type Message } from 'kafkajs';
+import { alertRecord } from '../contracts/alert.js';
+import { changeDeadLetter, deliveryDeadLetterRecord } from '../contracts/dead-letter.js';
+import { DELIVERY, DELIVERY_HEADERS, deliveryKey } from '../contracts/delivery.js';
+import { TRIGGER_EVENT } from '../contracts/trigger-event.js';
+import { LiveConfig } from '../config/live.js';
+import { AvroCodec } from '../kafka/avro-codec.js';
+import { sendAll } from '../kafka/produce.js';
+import { registeredCodec, type SchemaRegistry } from '../kafka/registry.js';
+import { TOPICS } from '../kafka/topics.js';
+import type { Logger } from '../log.js';
+import { rejection } from '../routing/rejections.js';
+import { route } from '../routing/route.js';
+import { VerdictWatcher } from '../routing/verdicts.js';
+import { DEFAULT_GROUPS } from './registry.js';
+
+export interface RoutingOptions {
+  readonly topicPrefix: string;
+  readonly groupId?: string;
+  readonly sessionTimeoutMs?: number;
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface RoutingStats {
+  events: number;
+  deliveries: number;
+  rejected: number;
+  deadLetters: number;
+}
+
+export interface RunningRouting {
+  readonly live: LiveConfig;
+  readonly stats: RoutingStats;
+  stop(): Promise<void>;
+}
+
+export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logger: Logger, options: RoutingOptions): Promise<RunningRouting> {
+  const groupId = options.groupId ?? DEFAULT_GROUPS.routing;
+  const log = logger.child({ component: 'routing', group: groupId });
+  const stats: RoutingStats = { events: 0, deliveries: 0, rejected: 0, deadLetters: 0 };
+  const deliveries = await registeredCodec(registry, DELIVERY, TOPICS.deliveries);
+  const triggers = new AvroCodec(registry, TRIGGER_EVENT);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+
+  const verdicts = new VerdictWatcher();
+  const pendingAlerts: Message[] = [];
+  const watch = () => {
+    for (const change of verdicts.watch(live.webhooks(), Date.now())) {
+      const w = change.webhook;
+      if (change.valid) log.info({ webhookId: w.id, webhook: w.name }, 'webhook configuration valid again');
+      else log.warn({ webhookId: w.id, webhook: w.name, problems: w.problems }, 'webhook inactive: invalid configuration');
+      pendingAlerts.push(alertRecord(change.alert));
+    }
+  };
+  const live = new LiveConfig(kafka, logger, options.topicPrefix);
+  await live.start();
+  // Only once the configuration is loaded: a half-read view is not worth an alert.
+  live.onChange(watch);
+  watch();
+  const flushAlerts = async () => {
+    if (pendingAlerts.length > 0) await sendAll(producer, [{ topic: TOPICS.alerts, messages: pendingAlerts.splice(0) }]);
+  };
+  await flushAlerts();
+
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10) });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [TOPICS.triggers], fromBeginning: true });
+
+  const processBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    await live.sync();
+    const out: Message[] = [];
+    const dead: Message[] = [];
+    const now = Date.now();
+    const webhooks = live.webhooks();
+    for (const message of batch.messages) {
+      let event;
+      try {
+        event = await triggers.decode(message.value!);
+      } catch (error) {
+        dead.push(changeDeadLetter('route', `undecodable trigger event: ${(error as Error).message}`, batch.topic, batch.partition, message));
+        continue;
+      }
+      stats.events += 1;
+      for (const routed of route(event, webhooks, live.prerequisitesAt, now)) {
+        if (routed.outcome === 'deliver') {
+          const d = routed.delivery;
+          out.push({ key: deliveryKey(d), value: deliveries.encode(d), headers: { [DELIVERY_HEADERS.eventId]: d.eventId, [DELIVERY_HEADERS.deliveryId]: d.deliveryId } });
+          continue;
+        }
+        // The partner would refuse this client's data: dead letter and alert, no request, no retries.
+        const refused = rejection(event, routed.webhook, routed.reasons, new Date(now));
+        log.warn({ webhookId: routed.webhook.id, eventId: event.eventId, contractId: event.contractId, reasons: routed.reasons }, 'delivery refused by partner rules');
+        stats.rejected += 1;
+        dead.push(deliveryDeadLetterRecord(refused.key, refused.letter));
+        pendingAlerts.push(alertRecord(refused.alert));
+      }
+    }
+    await sendAll(producer, [
+      { topic: TOPICS.deliveries, messages: out },
+      { topic: TOPICS.deliveriesDlq, messages: dead },
+      { topic: TOPICS.alerts, messages: pendingAlerts.splice(0) },
+    ].filter((t) => t.messages.length > 0));
+    const last = batch.messages[batch.messages.length - 1]!;
+    resolveOffset(last.offset);
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+    await heartbeat();
+    stats.deliveries += out.length;
+    stats.deadLetters += dead.length;
+  };
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    log.fatal({ err: payload.error }, 'routing consumer crashed and will not restart');
+    options.onFatal?.(payload.error);
+  });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: processBatch });
+  // Alerts raised by configuration changes between batches still go out promptly;
+  // verdicts settle with time, not only with new configuration changes.
+  const alertTimer = setInterval(() => {
+    if (verdicts.unsettled) watch();
+    void flushAlerts().catch((error: unknown) => log.error({ err: error }, 'publishing alerts failed'));
+  }, 500);
+  log.info({ schemaId: deliveries.schemaId }, 'routing running');
+
+  return {
+    live,
+    stats,
+    stop: async () => {
+      clearInterval(alertTimer);
+      await consumer.disconnect();
+      await live.stop();
+      await flushAlerts().catch(() => undefined);
+      await producer.disconnect();
+      log.info({ stats }, 'routing stopped; left the consumer group');
+    },
+  };
+}
