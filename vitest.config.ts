@@ -12,6 +12,18 @@ export default defineConfig({
       },
       {
         test: {
+          // One regression test per bug fixed, named after what broke.
+          name: 'issues',
+          include: ['test/issues/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

@@ -67,7 +67,7 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     }
   }
 
-  let urlOk = false;
+  let urlOk: boolean;
   try {
     urlOk = ['http:', 'https:'].includes(new URL(row.url).protocol);
   } catch {

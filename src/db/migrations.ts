@@ -33,7 +33,7 @@ export async function applyMigrations(databaseUrl: string, dir: string, tracking
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${path.join(dir, file)} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${path.join(dir, file)} failed: ${(error as Error).message}`, { cause: error });
       }
       result.applied.push(file);
     }

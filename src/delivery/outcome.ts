@@ -1,13 +1,17 @@
 // Every attempt ends in one of three outcomes, decided here and only here:
 // success (2xx), retryable (network errors, timeouts, 408, 425, 429, 5xx),
 // or permanent (any other status: redirects are not followed, and a 4xx will
-// not change by asking again).
+// not change by asking again; and a request that cannot even be made — a
+// header the HTTP client refuses, say — which is a configuration fault).
+import { classifyError } from '../errors/classify.js';
+
 export type Outcome =
   | { readonly kind: 'success'; readonly status: number }
   | { readonly kind: 'retryable'; readonly status: number | null; readonly error: string; readonly retryAfterMs: number | null }
-  | { readonly kind: 'permanent'; readonly status: number; readonly error: string };
+  | { readonly kind: 'permanent'; readonly status: number | null; readonly error: string };
 
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
+const PROGRAMMING_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
 
 /** Retry-After as seconds or an HTTP date, in ms from now; null when absent or unparsable. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
@@ -25,7 +29,17 @@ export function classifyStatus(status: number, retryAfter?: string | null, now =
   return { kind: 'permanent', status, error: status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}` };
 }
 
-export function classifyError(error: unknown): Outcome {
+/**
+ * An attempt that got no HTTP answer. The partner's side failing (refused,
+ * reset, timed out, anything unforeseen) is retryable; a request the HTTP
+ * client refuses to make (an invalid header, a programming error) is permanent:
+ * asking again would only fail again.
+ */
+export function classifyAttemptError(error: unknown): Outcome {
   const e = error as { code?: string; name?: string; message?: string };
-  return { kind: 'retryable', status: null, error: `${e.code ?? e.name ?? 'Error'}: ${e.message ?? String(error)}`, retryAfterMs: null };
+  const text = `${e.code ?? e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  // The client's own verdicts carry undici codes; a programming error (a TypeError, say) carries none.
+  const fromClient = typeof e.code === 'string' ? e.code.startsWith('UND_ERR_') : PROGRAMMING_ERRORS.has(e.name ?? '');
+  if (fromClient && classifyError(error) === 'permanent') return { kind: 'permanent', status: null, error: text };
+  return { kind: 'retryable', status: null, error: text, retryAfterMs: null };
 }

@@ -18,13 +18,13 @@ interface ContractGroup {
 }
 
 const contractOf = (body: Body): ContractGroup | undefined =>
-  typeof body.Contract === 'object' && body.Contract !== null ? (body.Contract as ContractGroup) : undefined;
+  typeof body.Contract === 'object' && body.Contract !== null ? (body.Contract) : undefined;
 
 /** The client of any body that has one (contract, solicitation, title). */
 export function clientOf(body: Body): { Email?: string | null; Phone?: string | null; CellPhone?: string | null; Name?: string; TxId?: string | null } | null {
   for (const group of ['Contract', 'Solicitation', 'Title']) {
     const g = body[group] as { Client?: unknown } | undefined;
-    if (g && typeof g.Client === 'object' && g.Client !== null) return g.Client as { Email?: string | null };
+    if (g && typeof g.Client === 'object' && g.Client !== null) return g.Client;
   }
   return null;
 }

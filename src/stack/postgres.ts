@@ -75,7 +75,7 @@ function othersCanTraverse(dir: string): boolean {
 async function runPgTool(cluster: PostgresCluster, tool: string, args: string[], timeoutMs = 120_000) {
   const binary = path.join(cluster.bin.dir, tool);
   const [command, argv] = isRoot() ? ['runuser', ['-u', POSTGRES_OS_USER, '--', binary, ...args]] : [binary, args];
-  return execFileAsync(command, argv as string[], { timeout: timeoutMs, encoding: 'utf8' });
+  return execFileAsync(command, argv, { timeout: timeoutMs, encoding: 'utf8' });
 }
 
 export function isInitialised(cluster: PostgresCluster): boolean {
@@ -118,7 +118,7 @@ export async function startCluster(cluster: PostgresCluster): Promise<void> {
     await runPgTool(cluster, 'pg_ctl', ['start', '-D', cluster.dataDir, '-l', cluster.logFile, '-w', '-t', '60']);
   } catch (error) {
     const log = fs.readFileSync(cluster.logFile, 'utf8').split('\n').slice(-15).join('\n');
-    throw new Error(`PostgreSQL did not start (${(error as Error).message.trim()})\n${log}`);
+    throw new Error(`PostgreSQL did not start (${(error as Error).message.trim()})\n${log}`, { cause: error });
   }
 }
 

@@ -2,7 +2,7 @@
 // events with before and after images, within 10 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from '../../src/capture/envelope.js';
-import { changeReader, erpPool, seedParty, settings, unique } from '../support/harness.js';
+import { changeReader, erpPool, seedParty, unique } from '../support/harness.js';
 
 const pool = erpPool();
 const reader = changeReader('contracts');

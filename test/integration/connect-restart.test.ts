@@ -3,7 +3,6 @@
 // change arrives exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient } from '../../src/capture/connector.js';
-import type { Change } from '../../src/capture/envelope.js';
 import { replicationSlot } from '../../src/capture/slot.js';
 import { NativeStack } from '../../src/stack/native.js';
 import { waitFor } from '../../src/util/wait.js';

@@ -11,7 +11,8 @@ import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/r
 import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor } from '../../src/util/wait.js';
-import { erpPool, seedParty, settings, TopicReader, unique } from '../support/harness.js';
+import type { TopicReader} from '../support/harness.js';
+import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { DROP, HANG, PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
 import { contractsWebhook, deliveryReader, freshDeliveryGroup, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 

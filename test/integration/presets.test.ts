@@ -9,7 +9,8 @@ import { buildRequest, EVENT_ID_HEADER } from '../../src/delivery/request.js';
 import { Sender } from '../../src/stages/delivery/sender.js';
 import { DIRECTV_BASIC_PACKAGE, PRESETS, type Preset } from '../../src/presets/presets.js';
 import type { Delivery } from '../../src/contracts/delivery.js';
-import { erpPool, seedParty, settings, TopicReader, unique } from '../support/harness.js';
+import type { TopicReader} from '../support/harness.js';
+import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
 import { deliveryReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/contracts/alert.js';
 import { TOPICS } from '../../src/kafka/topics.js';
 import type { Delivery } from '../../src/contracts/delivery.js';
-import { erpPool, seedParty, TopicReader, unique } from '../support/harness.js';
+import type { TopicReader} from '../support/harness.js';
+import { erpPool, seedParty, unique } from '../support/harness.js';
 import { deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();

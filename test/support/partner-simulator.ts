@@ -37,7 +37,7 @@ export class PartnerSimulator {
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://simulator');
         const body = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
+        let json: unknown;
         try {
           json = body ? JSON.parse(body) : null;
         } catch {

@@ -6,7 +6,7 @@
 // request(): no response stream and no async iterator per request, which is
 // about a third of the client's CPU per delivery (docs/benchmarks.md).
 import { Agent, type Dispatcher } from 'undici';
-import { classifyError, classifyStatus } from '../../delivery/outcome.js';
+import { classifyAttemptError, classifyStatus } from '../../delivery/outcome.js';
 import type { AttemptResult, Transport } from '../../delivery/ports.js';
 import type { OutgoingRequest } from '../../delivery/request.js';
 
@@ -38,7 +38,7 @@ export class Sender implements Transport {
       for (const [name, value] of req.headers) headers.push(name, value);
       const handler = new ExcerptHandler(resolve);
       try {
-        this.agent.dispatch({ origin: req.origin, path: req.path, method: req.method as Dispatcher.HttpMethod, headers, body: req.body ?? null }, handler);
+        this.agent.dispatch({ origin: req.origin, path: req.path, method: req.method, headers, body: req.body ?? null }, handler);
       } catch (error) {
         // dispatch throws synchronously on invalid options (a bad header value, for one).
         handler.onResponseError(undefined, error instanceof Error ? error : new Error(String(error)));
@@ -85,7 +85,7 @@ class ExcerptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
-    this.settle({ outcome: classifyError(error), latencyMs: performance.now() - this.started, responseExcerpt: null });
+    this.settle({ outcome: classifyAttemptError(error), latencyMs: performance.now() - this.started, responseExcerpt: null });
   }
 
   private settle(result: AttemptResult): void {

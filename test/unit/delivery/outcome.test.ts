@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError, classifyStatus, parseRetryAfter } from '../../../src/delivery/outcome.js';
-import { buildRequest, standardWebhooksSignature } from '../../../src/delivery/request.js';
-import type { ResolvedWebhook } from '../../../src/config/webhooks.js';
-import type { Delivery } from '../../../src/contracts/delivery.js';
+import { classifyAttemptError, classifyStatus, parseRetryAfter } from '../../../src/delivery/outcome.js';
 
 describe('outcomes', () => {
   it.each([200, 201, 204, 299])('%i is success', (s) => expect(classifyStatus(s).kind).toBe('success'));
   it.each([408, 425, 429, 500, 502, 503, 504])('%i is retryable', (s) => expect(classifyStatus(s).kind).toBe('retryable'));
   it.each([301, 302, 400, 401, 403, 404, 409, 410, 422])('%i is permanent', (s) => expect(classifyStatus(s).kind).toBe('permanent'));
   it('network errors and timeouts are retryable', () => {
-    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ kind: 'retryable', status: null, error: 'ECONNREFUSED: connect ECONNREFUSED' });
+    expect(classifyAttemptError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ kind: 'retryable', status: null, error: 'ECONNREFUSED: connect ECONNREFUSED' });
   });
   it('reads Retry-After as seconds or a date', () => {
     const now = Date.parse('2026-11-29T12:00:00Z');
@@ -20,45 +17,14 @@ describe('outcomes', () => {
   });
 });
 
-describe('request', () => {
-  const webhook = {
-    method: 'POST',
-    url: 'https://partner.example/hook?fixed=1',
-    headers: [{ name: 'X-Key', value: 'a' }, { name: 'X-Key', value: 'b' }],
-    parameters: [{ name: 'client_id', value: 'abc' }, { name: 'grant_type', value: 'client_credentials' }],
-  } as unknown as ResolvedWebhook;
-  const delivery = { eventId: 'evt-1', deliveryId: 'del-1', body: { CompanyId: 1 } } as unknown as Delivery;
-
-  it('adds parameters to the query, keeps repeated headers, and carries the event id', () => {
-    const req = buildRequest(delivery, webhook);
-    expect(req.url).toBe('https://partner.example/hook?fixed=1&client_id=abc&grant_type=client_credentials');
-    expect(req.headers.filter(([n]) => n === 'X-Key')).toEqual([['X-Key', 'a'], ['X-Key', 'b']]);
-    expect(req.headers).toContainEqual(['x-reativa-event-id', 'evt-1']);
-    expect(req.headers).toContainEqual(['content-type', 'application/json']);
-    expect(req.body).toBe('{"CompanyId":1}');
+describe('attempts without an answer', () => {
+  it('are retryable when the partner side fails, whatever the code', () => {
+    for (const code of ['ECONNRESET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_SOCKET', 'CERT_HAS_EXPIRED']) {
+      expect(classifyAttemptError(Object.assign(new Error('x'), { code })).kind, code).toBe('retryable');
+    }
   });
-});
-
-describe('Standard Webhooks signing', () => {
-  it('matches the specification example', () => {
-    // Example from the Standard Webhooks specification.
-    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    const body = '{"test": 2432232314}';
-    expect(standardWebhooksSignature(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, body)).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
-  });
-
-  it('signs when the webhook has a signing secret, and never sends the secret', () => {
-    const webhook = {
-      method: 'POST',
-      url: 'https://partner.example/hook',
-      headers: [],
-      parameters: [{ name: 'reativa_signing_secret', value: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
-    } as unknown as ResolvedWebhook;
-    const req = buildRequest({ eventId: 'evt-1', deliveryId: 'd', body: { A: 1 } } as unknown as Delivery, webhook, 1614265330_000);
-    expect(req.url).toBe('https://partner.example/hook');
-    const names = req.headers.map(([n]) => n);
-    expect(names).toEqual(expect.arrayContaining(['webhook-id', 'webhook-timestamp', 'webhook-signature']));
-    expect(req.headers).toContainEqual(['webhook-timestamp', '1614265330']);
-    expect(JSON.stringify(req)).not.toContain('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+  it('are permanent when the HTTP client refuses the request itself (a configuration fault)', () => {
+    expect(classifyAttemptError(Object.assign(new Error('invalid header value'), { code: 'UND_ERR_INVALID_ARG' }))).toMatchObject({ kind: 'permanent', status: null, error: 'UND_ERR_INVALID_ARG: invalid header value' });
+    expect(classifyAttemptError(new TypeError('Invalid character in header content')).kind).toBe('permanent');
   });
 });

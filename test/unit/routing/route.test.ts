@@ -3,8 +3,6 @@ import { resolveWebhooks } from '../../../src/config/webhooks.js';
 import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js';
 import { mapChange } from '../../../src/mapping/map-change.js';
 import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
-import { PRESETS, presetForAlias } from '../../../src/presets/presets.js';
-import { clientProblems, serviceActive } from '../../../src/presets/rules.js';
 import { deliveryKey, webhookOfDeliveryKey } from '../../../src/contracts/delivery.js';
 import { route } from '../../../src/routing/route.js';
 import { apply, configured } from '../../support/config-fixtures.js';
@@ -116,72 +114,5 @@ describe('routing', () => {
     expect(statusOf('courtesy')).toEqual([true]);
     expect(statusOf('demonstration')).toEqual([true]);
     expect(statusOf('suspended')).toEqual([false]);
-  });
-});
-
-describe('partner rules', () => {
-  const preset = (id: string) => PRESETS.find((p) => p.id === id)!;
-
-  it('has the 12 partners of the source document', () => {
-    expect(PRESETS.map((p) => p.partner)).toEqual([
-      'Campsoft', 'Cariap', 'DIRECTV GO', 'Exa', 'ITTV', 'Mobiaccess', 'Interservice', 'NxTv', 'QR Sorteios', 'Skeelo', 'Super Conhecimento', 'Watch Brasil',
-    ]);
-    expect(presetForAlias('WATCHBRASIL_V2')?.id).toBe('watch-brasil');
-  });
-
-  it('checks required client fields and their validity', () => {
-    const ok = { email: 'maria@example.com', phone: '(11)3333-4444', cellPhone: '(11)99999-0000' };
-    expect(clientProblems(preset('exa'), ok)).toEqual([]);
-    expect(clientProblems(preset('exa'), { ...ok, email: 'maria@' })).toEqual(['e-mail inválido: maria@']);
-    expect(clientProblems(preset('interservice'), { ...ok, cellPhone: null })).toEqual(['cliente sem celular']);
-    expect(clientProblems(preset('cariap'), { email: null, phone: '12', cellPhone: null })).toEqual(['cliente sem e-mail', 'telefone inválido: 12']);
-    expect(clientProblems(preset('campsoft'), { email: null, phone: null, cellPhone: null })).toEqual([]);
-  });
-
-  const contract = (stage: string, status: string) => ({ stage, status });
-  it.each([
-    ['watch-brasil', 'approved', 'normal', true],
-    ['watch-brasil', 'approved', 'demonstration', true],
-    ['watch-brasil', 'approved', 'courtesy', true],
-    ['watch-brasil', 'in_approval', 'normal', false],
-    ['interservice', 'approved', 'courtesy', false],
-    ['interservice', 'approved', 'normal', true],
-    ['nxtv', 'approved', 'suspended', false],
-    ['mobiaccess', 'approved', 'normal', true],
-    ['skeelo', 'approved', 'suspended', true],
-    ['skeelo', 'cancelled', 'cancelled', false],
-  ] as const)('%s: stage %s, status %s → active %s', (id, stage, status, expected) => {
-    expect(serviceActive(preset(id).activation, contract(stage, status), { integrationCode: 'X' }, [{ integrationCode: 'X' }])).toBe(expected);
-  });
-
-  it('DIRECTV GO: other packages are active only with the basic package on the contract', () => {
-    const rule = preset('directv-go').activation;
-    const basic = { integrationCode: 'urn:tve:dtvgobr' };
-    const hbo = { integrationCode: 'urn:tve:hbo' };
-    expect(serviceActive(rule, contract('approved', 'normal'), hbo, [hbo])).toBe(false);
-    expect(serviceActive(rule, contract('approved', 'normal'), hbo, [basic, hbo])).toBe(true);
-    expect(serviceActive(rule, contract('approved', 'normal'), basic, [basic])).toBe(true);
-  });
-});
-
-describe('version shaping', () => {
-  const shapedFor = (version: number) => {
-    const view = configured({}, ACTIVE_BEFORE);
-    view.integrators.set(7, { ...view.integrators.get(7)!, version });
-    const [routed] = routeIn(view, serviceEvent());
-    return routed?.outcome === 'deliver' ? routed.delivery.body : undefined;
-  };
-  it('version 3 is the body with Active flags', () => {
-    expect(Object.keys(shapedFor(3)!)).toEqual(['CompanyId', 'CompanyTxId', 'ActionType', 'Contract', 'ServiceChange']);
-  });
-  it('version 1 adds the Integrator block', () => {
-    expect(shapedFor(1)).toMatchObject({ CompanyId: 1, ActionType: 0, Integrator: { Id: 7, Alias: 'watchbrasil_v2', Version: 1 } });
-    expect(shapedFor(1)).not.toHaveProperty('Subscriber');
-  });
-  it('version 2 (MVNO) adds the Subscriber with the cell phone', () => {
-    expect(shapedFor(2)).toMatchObject({ Integrator: { Version: 2 }, Subscriber: { Name: 'Maria Silva', CellPhone: '(11)99999-0000' } });
-  });
-  it('version 4 (STFC) adds the Subscriber with the fixed phone', () => {
-    expect(shapedFor(4)).toMatchObject({ Integrator: { Version: 4 }, Subscriber: { Name: 'Maria Silva', Phone: '(11)3333-4444' } });
   });
 });

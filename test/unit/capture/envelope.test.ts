@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChange } from '../../src/capture/envelope.js';
+import { decodeChange } from '../../../src/capture/envelope.js';
 
 const source = { version: '3.6.1.Final', connector: 'postgresql', name: 'erp', ts_ms: 1700000000000, snapshot: 'false', db: 'erp', schema: 'public', table: 'contracts', txId: 900, lsn: 2400000 };
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConnectorConfig, withDatabase } from '../../src/capture/connector.js';
-import { CAPTURED_TABLES, CONFIGURATION_TABLES } from '../../src/capture/tables.js';
-import { changeTopicSpecs } from '../../src/kafka/topics.js';
-import { loadSettings } from '../../src/settings.js';
+import { loadConnectorConfig, withDatabase } from '../../../src/capture/connector.js';
+import { CAPTURED_TABLES, CONFIGURATION_TABLES } from '../../../src/capture/tables.js';
+import { changeTopicSpecs } from '../../../src/kafka/topics.js';
+import { loadSettings } from '../../../src/settings.js';
 
 describe('connector configuration', () => {
   const config = loadConnectorConfig(loadSettings({}));

@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConnectorConfig } from '../../src/capture/connector.js';
-import { projectPath } from '../../src/paths.js';
-import { loadSettings } from '../../src/settings.js';
-import { stackEndpoints } from '../../src/stack/components.js';
-import { dockerConnectDatabaseUrl } from '../../src/stack/docker.js';
-import { postgresConf } from '../../src/stack/postgres.js';
+import { loadConnectorConfig } from '../../../src/capture/connector.js';
+import { projectPath } from '../../../src/paths.js';
+import { loadSettings } from '../../../src/settings.js';
+import { stackEndpoints } from '../../../src/stack/components.js';
+import { dockerConnectDatabaseUrl } from '../../../src/stack/docker.js';
+import { postgresConf } from '../../../src/stack/postgres.js';
 
 interface Service {
   image: string;

@@ -1,0 +1,53 @@
+// The pure parts of Reativa — what decides, not what talks to the world — import
+// no I/O, directly or through another module. They test in milliseconds, and a
+// reader knows that a function there does nothing but compute.
+import { describe, expect, it } from 'vitest';
+import { importsOf, sourceFiles } from './imports.js';
+
+/** Folders and files that must stay pure. */
+export const PURE = [
+  'contracts/',
+  'mapping/',
+  'routing/',
+  'presets/',
+  'delivery/',
+  'errors/',
+  'util/durations.ts',
+  'util/email.ts',
+  'config/view.ts',
+  'config/webhooks.ts',
+  'capture/envelope.ts',
+  'capture/tables.ts',
+  'alerts/render.ts',
+];
+
+/** What a pure module may import from outside the project: computation only. */
+const ALLOWED_PACKAGES = new Set(['node:crypto', 'avsc', 'zod']);
+
+export const isPure = (file: string) => PURE.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p));
+
+/** The first chain from `file` to an I/O import, or undefined when there is none. */
+function pathToIo(file: string, seen = new Set<string>()): string[] | undefined {
+  if (seen.has(file)) return undefined;
+  seen.add(file);
+  const { internal, external } = importsOf(file);
+  const io = external.find((e) => !ALLOWED_PACKAGES.has(e));
+  if (io) return [file, io];
+  for (const next of internal) {
+    const chain = pathToIo(next, seen);
+    if (chain) return [file, ...chain];
+  }
+  return undefined;
+}
+
+describe('pure modules', () => {
+  const pure = sourceFiles().filter(isPure);
+
+  it('are there to check', () => {
+    expect(pure.length).toBeGreaterThan(30);
+  });
+
+  it.each(pure)('%s imports no I/O, directly or transitively', (file) => {
+    expect(pathToIo(file), 'import chain to an I/O module').toBeUndefined();
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { emptyView, prerequisitesMet } from '../../../src/config/view.js';
+import { apply, configured, webhookRow } from '../../support/config-fixtures.js';
+
+const T0 = Date.parse('2026-11-29T10:00:00Z');
+
+describe('configuration view', () => {
+  it('follows inserts, updates and deletes of every configuration table', () => {
+    const view = configured();
+    expect(view.webhooks.get(1)).toMatchObject({ name: 'Watch', active: true, maxAttempts: 15 });
+    apply(view, 'webhooks', 'u', webhookRow({ max_attempts: 30 }));
+    expect(view.webhooks.get(1)?.maxAttempts).toBe(30);
+    apply(view, 'webhook_headers', 'd', { id: 1, webhook_id: 1, name: 'Authorization', value: 'x' });
+    expect(view.headers.size).toBe(0);
+    apply(view, 'webhooks', 'd', webhookRow());
+    expect(view.webhooks.has(1)).toBe(false);
+  });
+
+  it('needs both ERP parameters on', () => {
+    const view = emptyView();
+    expect(prerequisitesMet(view)).toBe(false);
+    apply(view, 'erp_parameters', 'r', { key: 'use_webhooks', value: 'true' });
+    expect(prerequisitesMet(view)).toBe(false);
+    apply(view, 'erp_parameters', 'r', { key: 'use_streaming', value: 'true' });
+    expect(prerequisitesMet(view)).toBe(true);
+    apply(view, 'erp_parameters', 'u', { key: 'use_streaming', value: 'false' });
+    expect(prerequisitesMet(view)).toBe(false);
+  });
+
+  it('counts a webhook active from the commit that activated it, and keeps that time while it stays active', () => {
+    const view = configured({ active: false }, T0);
+    expect(view.webhooks.get(1)?.activeSince).toBeNull();
+    apply(view, 'webhooks', 'u', webhookRow({ active: true }), T0 + 60_000);
+    expect(view.webhooks.get(1)?.activeSince).toBe(T0 + 60_000);
+    apply(view, 'webhooks', 'u', webhookRow({ active: true, name: 'renamed' }), T0 + 120_000);
+    expect(view.webhooks.get(1)?.activeSince).toBe(T0 + 60_000);
+    apply(view, 'webhooks', 'u', webhookRow({ active: false }), T0 + 180_000);
+    apply(view, 'webhooks', 'u', webhookRow({ active: true }), T0 + 240_000);
+    expect(view.webhooks.get(1)?.activeSince).toBe(T0 + 240_000);
+  });
+
+  it('takes activated_at for a webhook read in the snapshot', () => {
+    const view = emptyView();
+    apply(view, 'webhooks', 'r', webhookRow({ activated_at: '2026-11-01T08:00:00Z' }), T0);
+    expect(view.webhooks.get(1)?.activeSince).toBe(Date.parse('2026-11-01T08:00:00Z'));
+  });
+});

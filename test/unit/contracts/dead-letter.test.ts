@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { changeDeadLetter, deliveryDeadLetterRecord, deliveryFields } from '../../../src/contracts/dead-letter.js';
+import type { Delivery } from '../../../src/contracts/delivery.js';
+
+describe('dead-letter contracts', () => {
+  it('keeps a change that could not be taken in, with its reason and where it was read', () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    const out = changeDeadLetter('map', 'missing parent row: contracts 9', 'erp.public.reports', 2, { key: Buffer.from('{"id":1}'), value: Buffer.from('{"op":"c"}'), offset: '17', timestamp: '1700' }, { table: 'reports', lsn: 99 }, now);
+    expect(out.headers).toEqual({ 'reativa-stage': 'map', 'reativa-reason': 'missing parent row: contracts 9' });
+    expect(JSON.parse(out.value)).toEqual({
+      reason: 'missing parent row: contracts 9', stage: 'map', failedAt: '2026-11-29T12:00:00.000Z',
+      source: { topic: 'erp.public.reports', partition: 2, offset: '17', timestamp: '1700' }, position: { table: 'reports', lsn: 99 },
+      key: '{"id":1}', value: '{"op":"c"}',
+    });
+  });
+
+  it('cuts the reason header at 200 characters', () => {
+    const out = changeDeadLetter('decode', 'x'.repeat(500), 't', 0, { key: null, value: null, offset: '0', timestamp: '0' });
+    expect(out.headers['reativa-reason']).toHaveLength(200);
+  });
+
+  it('writes a delivery dead letter keyed like its delivery', () => {
+    const d = { eventId: 'e', deliveryId: 'd', webhookId: 3, url: 'https://p', contractId: 5, kind: 'standard', entity: 'contracts', action: 'insert' } as Delivery;
+    const letter = { stage: 'delivery' as const, reason: 'r', failedAt: 'now', webhookName: 'W', attempts: [], ...deliveryFields(d) };
+    const out = deliveryDeadLetterRecord('3|contract:5', letter);
+    expect(out.key).toBe('3|contract:5');
+    expect(out.headers).toEqual({ 'reativa-event-id': 'e', 'reativa-stage': 'delivery' });
+    expect(JSON.parse(out.value)).toMatchObject({ eventId: 'e', deliveryId: 'd', webhookId: 3, contractId: 5 });
+  });
+});

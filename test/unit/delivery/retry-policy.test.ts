@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEDULE, nextRetry } from '../../../src/delivery/retry-policy.js';
+
+const NOW = 1_000_000;
+
+describe('retry policy', () => {
+  it('follows 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then 6 h', () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => {
+      const d = nextRetry(DEFAULT_SCHEDULE, attempt, 30, NOW);
+      return d.retry ? [d.dueAt - NOW, d.retryTopicIndex, d.attempt] : undefined;
+    });
+    expect(delays).toEqual([
+      [10_000, 1, 2], [60_000, 2, 3], [300_000, 3, 4], [1_800_000, 4, 5], [7_200_000, 5, 6], [21_600_000, 6, 7], [21_600_000, 6, 8], [21_600_000, 6, 9],
+    ]);
+  });
+
+  it("stops at the webhook's max_attempts, counting the first send", () => {
+    expect(nextRetry(DEFAULT_SCHEDULE, 4, 5, NOW).retry).toBe(true);
+    expect(nextRetry(DEFAULT_SCHEDULE, 5, 5, NOW)).toEqual({ retry: false, reason: 'attempts_exhausted' });
+    expect(nextRetry(DEFAULT_SCHEDULE, 1, 1, NOW).retry).toBe(false);
+  });
+
+  it('honours Retry-After within bounds, in the retry topic of the matching step', () => {
+    expect(nextRetry(DEFAULT_SCHEDULE, 1, 5, NOW, 120_000)).toMatchObject({ dueAt: NOW + 120_000, retryTopicIndex: 3 });
+    expect(nextRetry(DEFAULT_SCHEDULE, 1, 5, NOW, 0)).toMatchObject({ dueAt: NOW + 1000, retryTopicIndex: 1 });
+    expect(nextRetry(DEFAULT_SCHEDULE, 1, 5, NOW, 48 * 3600_000)).toMatchObject({ dueAt: NOW + 6 * 3600_000, retryTopicIndex: 6 });
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { resolveWebhooks } from '../../../src/config/webhooks.js';
+import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js';
+import { mapChange } from '../../../src/mapping/map-change.js';
+import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
+import { route } from '../../../src/routing/route.js';
+import { configured } from '../../support/config-fixtures.js';
+import { COMMITTED_AT, insert, world } from '../../support/mapping-fixtures.js';
+
+const NOW = Date.parse('2026-11-29T12:00:05Z');
+const ACTIVE_BEFORE = COMMITTED_AT - 60_000;
+
+/** A service added to contract 100 for integrator 7 (the fixture's Watch Brasil). */
+function serviceEvent(enrichment = world()): TriggerEvent {
+  const result = mapChange(insert('contract_services', { id: 301, contract_id: 100, service_product_id: 200, created_at: null }), enrichment);
+  if (!result.ok) throw new Error(result.reason);
+  return result.events[0]!;
+}
+
+const routeIn = (view: ConfigView, event: TriggerEvent) => route(event, resolveWebhooks(view), (t) => prerequisitesMetAt(view, t), NOW);
+
+describe('version shaping', () => {
+  const shapedFor = (version: number) => {
+    const view = configured({}, ACTIVE_BEFORE);
+    view.integrators.set(7, { ...view.integrators.get(7)!, version });
+    const [routed] = routeIn(view, serviceEvent());
+    return routed?.outcome === 'deliver' ? routed.delivery.body : undefined;
+  };
+  it('version 3 is the body with Active flags', () => {
+    expect(Object.keys(shapedFor(3)!)).toEqual(['CompanyId', 'CompanyTxId', 'ActionType', 'Contract', 'ServiceChange']);
+  });
+  it('version 1 adds the Integrator block', () => {
+    expect(shapedFor(1)).toMatchObject({ CompanyId: 1, ActionType: 0, Integrator: { Id: 7, Alias: 'watchbrasil_v2', Version: 1 } });
+    expect(shapedFor(1)).not.toHaveProperty('Subscriber');
+  });
+  it('version 2 (MVNO) adds the Subscriber with the cell phone', () => {
+    expect(shapedFor(2)).toMatchObject({ Integrator: { Version: 2 }, Subscriber: { Name: 'Maria Silva', CellPhone: '(11)99999-0000' } });
+  });
+  it('version 4 (STFC) adds the Subscriber with the fixed phone', () => {
+    expect(shapedFor(4)).toMatchObject({ Integrator: { Version: 4 }, Subscriber: { Name: 'Maria Silva', Phone: '(11)3333-4444' } });
+  });
+});
