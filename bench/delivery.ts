@@ -22,11 +22,11 @@ import { DEFAULT_SCHEDULE } from '../src/delivery/retry-policy.js';
 import { startDelivery } from '../src/stages/delivery/runner.js';
 import { Semaphore } from '../src/delivery/semaphore.js';
 import { createKafka } from '../src/kafka/client.js';
-import { positionAtEnd } from '../src/kafka/groups.js';
 import { sendAll } from '../src/kafka/produce.js';
 import { DELIVERY } from '../src/contracts/delivery.js';
 import { createRegistry, registeredCodec } from '../src/kafka/registry.js';
-import { TOPICS } from '../src/kafka/topics.js';
+import { ensureTopics, reativaTopics, reativaTopicSpecs, retryTopicSpecs } from '../src/kafka/topics.js';
+import { configChangeRecord } from '../src/contracts/config-change.js';
 import { createLogger } from '../src/log.js';
 import { projectPath } from '../src/paths.js';
 import { deliveryId } from '../src/routing/route.js';
@@ -90,26 +90,35 @@ async function main() {
   const [{ port }] = (await once(receiver, 'message')) as [{ port: number }];
   const receiverUrl = `http://127.0.0.1:${port}`;
 
-  const erp = new pg.Pool({ connectionString: settings.erpDatabaseUrl });
-  await erp.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
-  const integratorId = Number((await erp.query<{ id: string }>('INSERT INTO integrators (alias, version) VALUES ($1, 3) RETURNING id', [`bench-${Date.now()}`])).rows[0]!.id);
-  const webhookId = Number(
-    (
-      await erp.query<{ id: string }>(
-        "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ('Benchmark', $1, 'POST', $2, 5, 'ops@example.com', 'contract_change', true) RETURNING id",
-        [integratorId, `${receiverUrl}/hook`],
-      )
-    ).rows[0]!.id,
-  );
-
   const kafka = createKafka(settings, logger);
   const registry = createRegistry(settings.schemaRegistryUrl);
   const run = `bench${Date.now()}`;
-  const topic = `${run}.deliveries`;
+  // A namespace of the benchmark's own: its topics, its configuration, its groups.
+  const topics = reativaTopics(run);
+  const topic = topics.deliveries;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  await ensureTopics(admin, [...reativaTopicSpecs(topics, PARTITIONS), ...retryTopicSpecs(topics, settings.delivery.retryScheduleMs.length, PARTITIONS)]);
   const codec = await registeredCodec(registry, DELIVERY, topic);
+
+  // The webhook, as the mapper would carry it from the change log to the configuration topic.
+  const integratorId = 900_000_000 + (Date.now() % 1_000_000);
+  const webhookId = integratorId;
+  const configChange = (table: string, row: Record<string, unknown>) =>
+    configChangeRecord({ op: 'r', schema: 'public', table, before: null, after: row, key: { id: row.id ?? row.key }, committedAt: Date.now(), lsn: null, txId: null, snapshot: true });
+  const configProducer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await configProducer.connect();
+  await configProducer.send({
+    topic: topics.config,
+    acks: -1,
+    messages: [
+      configChange('erp_parameters', { key: 'use_webhooks', value: 'true' }),
+      configChange('erp_parameters', { key: 'use_streaming', value: 'true' }),
+      configChange('integrators', { id: integratorId, alias: `bench-${run}`, description: null, integration_type: 'reactive', version: 3, url: null, token: null, active: true }),
+      configChange('webhooks', { id: webhookId, name: 'Benchmark', integrator_id: integratorId, http_method: 'POST', url: `${receiverUrl}/hook`, max_attempts: 5, alert_emails: 'ops@example.com', trigger_kind: 'contract_change', active: true, activated_at: null }),
+    ],
+  });
+  await configProducer.disconnect();
 
   console.log(`pre-filling ${N} deliveries…`);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -129,7 +138,7 @@ async function main() {
   }
   await producer.disconnect();
 
-  const live = new LiveConfig(kafka, logger, settings.topicPrefix);
+  const live = new LiveConfig(kafka, logger, topics.config);
   await live.start();
   await waitFor('the benchmark webhook in the live view', async () => live.webhook(webhookId)?.active === true, { timeoutMs: 30_000 });
   const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 8 });
@@ -139,14 +148,11 @@ async function main() {
   // --- Reativa's delivery consumer ---------------------------------------------
   const reativaRound = async (round: number): Promise<RoundResult> => {
     const groupId = `${run}-delivery-${round}`;
-    // The fresh retry group starts at the end of the shared retry topics:
-    // earlier runs' and tests' retries are not this run's work.
-    await positionAtEnd(kafka, `${groupId}-retry`, settings.delivery.retryScheduleMs.map((_, i) => TOPICS.retry(i + 1)));
     const from = new Date();
     const { value: stats, ...result } = await measure(async () => {
       const delivery = await startDelivery(kafka, registry, reativaPool, live, digest, logger, {
+        topics,
         groupId,
-        deliveriesTopic: topic,
         // As `npm start` would run it, from the same settings.
         schedule: { ...DEFAULT_SCHEDULE, delaysMs: settings.delivery.retryScheduleMs },
         sender: { connectTimeoutMs: settings.delivery.connectTimeoutMs, responseTimeoutMs: settings.delivery.responseTimeoutMs },
@@ -192,10 +198,9 @@ async function main() {
   await live.stop();
   await digest.close();
   transport.close();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.deleteTopics({ topics: [...reativaTopicSpecs(topics), ...retryTopicSpecs(topics, settings.delivery.retryScheduleMs.length)].map((s) => s.topic) }).catch(() => undefined);
   await admin.disconnect();
-  await erp.query('UPDATE webhooks SET active = false WHERE id = $1', [webhookId]);
-  await Promise.all([erp.end(), reativaPool.end()]);
+  await reativaPool.end();
   receiver.kill();
 
   const med = (rs: RoundResult[], pick: (r: RoundResult) => number) => median(rs.map(pick));

@@ -55,6 +55,11 @@ const environmentSchema = z.object({
   REATIVA_ALERT_DIGEST_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   REATIVA_ALERT_FROM: z.string().min(3).default('Reativa <reativa@localhost>'),
   REATIVA_ATTEMPT_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  REATIVA_NAMESPACE: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only').default('reativa'),
+  REATIVA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
+  REATIVA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  REATIVA_STATE_DIR: z.string().min(1).optional(),
+  REATIVA_CHANGE_LOG_HISTORY: z.string().default('7d'),
   REATIVA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -82,6 +87,10 @@ export interface Settings {
   readonly pgBin: string | undefined;
   readonly registryJavaHome: string | undefined;
   readonly logLevel: string;
+  /** Reativa's topics and consumer groups: their namespace, and how new topics are made. */
+  readonly topics: { readonly namespace: string; readonly partitions: number; readonly replicationFactor: number };
+  /** The mapper's state store: where it lives, and how far back its history (and replays) reach. */
+  readonly state: { readonly dir: string; readonly historyMs: number };
   readonly delivery: {
     readonly retryScheduleMs: readonly number[];
     readonly connectTimeoutMs: number;
@@ -104,15 +113,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     );
   }
   const e = parsed.data;
-  let retryScheduleMs: number[];
-  try {
-    retryScheduleMs = parseDurationList(e.REATIVA_DELIVERY_RETRY_SCHEDULE);
-  } catch (error) {
-    throw new SettingsError([`REATIVA_DELIVERY_RETRY_SCHEDULE: ${(error as Error).message}`]);
-  }
+  const durations = (variable: string, text: string): number[] => {
+    try {
+      return parseDurationList(text);
+    } catch (error) {
+      throw new SettingsError([`${variable}: ${(error as Error).message}`]);
+    }
+  };
+  const retryScheduleMs = durations('REATIVA_DELIVERY_RETRY_SCHEDULE', e.REATIVA_DELIVERY_RETRY_SCHEDULE);
+  const [historyMs] = durations('REATIVA_CHANGE_LOG_HISTORY', e.REATIVA_CHANGE_LOG_HISTORY);
+  const stackDir = path.resolve(cwd, e.REATIVA_STACK_DIR);
   return {
     stackMode: e.REATIVA_STACK,
-    stackDir: path.resolve(cwd, e.REATIVA_STACK_DIR),
+    stackDir,
     kafka: {
       brokers: e.REATIVA_KAFKA_BROKERS,
       clientId: e.REATIVA_KAFKA_CLIENT_ID,
@@ -131,6 +144,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     pgBin: e.REATIVA_PG_BIN,
     registryJavaHome: e.REATIVA_REGISTRY_JAVA_HOME,
     logLevel: e.REATIVA_LOG_LEVEL,
+    topics: { namespace: e.REATIVA_NAMESPACE, partitions: e.REATIVA_TOPIC_PARTITIONS, replicationFactor: e.REATIVA_TOPIC_REPLICATION_FACTOR },
+    state: { dir: e.REATIVA_STATE_DIR ? path.resolve(cwd, e.REATIVA_STATE_DIR) : path.join(stackDir, 'state'), historyMs: historyMs! },
     delivery: {
       retryScheduleMs,
       connectTimeoutMs: e.REATIVA_DELIVERY_CONNECT_TIMEOUT_MS,

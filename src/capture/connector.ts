@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { UnrecoverableError } from '../errors/unrecoverable-error.js';
 import { projectPath } from '../paths.js';
+import { requestIncrementalSnapshot } from './signals.js';
+import { changeLogTopic } from './tables.js';
 import type { Settings } from '../settings.js';
 import { fetchWithTimeout } from '../util/http.js';
 import { waitFor } from '../util/wait.js';
@@ -32,11 +34,13 @@ export function withDatabase(config: ConnectorConfig, databaseUrl: string, topic
     'database.dbname': url.pathname.replace(/^\//, '') || 'postgres',
     'topic.prefix': topicPrefix,
   };
-  // Topic-creation regexes name topics by prefix: follow a renamed prefix.
-  for (const [key, value] of Object.entries(out)) {
-    if (/^topic\.creation\.[^.]+\.include$/.test(key) && fileprefix !== topicPrefix) {
-      out[key] = value.replaceAll(`${fileprefix.replaceAll('.', '\\.')}\\.`, `${topicPrefix.replaceAll('.', '\\.')}\\.`);
+  // The change log's routing names topics by prefix: follow a renamed prefix.
+  if (fileprefix !== topicPrefix) {
+    const escaped = (prefix: string) => `${prefix.replaceAll('.', '\\.')}\\.`;
+    for (const [key, value] of Object.entries(out)) {
+      if (/^topic\.creation\.[^.]+\.include$/.test(key) || key === 'transforms.changelog.topic.regex') out[key] = value.replaceAll(escaped(fileprefix), escaped(topicPrefix));
     }
+    out['transforms.changelog.topic.replacement'] = changeLogTopic(topicPrefix);
   }
   return out;
 }
@@ -72,6 +76,14 @@ export class ConnectClient {
     if (!res.ok) throw new Error(`registering connector ${name}: HTTP ${res.status} ${await res.text()}`);
   }
 
+  /** The connector's configuration as Connect holds it, or undefined when it is not registered. */
+  async config(name: string): Promise<ConnectorConfig | undefined> {
+    const res = await this.request('GET', `/connectors/${encodeURIComponent(name)}/config`);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`GET connector config: HTTP ${res.status}`);
+    return connectorFile.shape.config.parse(await res.json());
+  }
+
   async status(name: string): Promise<ConnectorState | undefined> {
     const res = await this.request('GET', `/connectors/${encodeURIComponent(name)}/status`);
     if (res.status === 404) return undefined;
@@ -86,14 +98,38 @@ export class ConnectClient {
   }
 }
 
+/**
+ * The tables a connector already registered with `previous` must snapshot again
+ * once it runs with `next`: tables added to the capture (their existing rows are
+ * not in the change log yet), or every table when the previous configuration
+ * wrote per-table topics rather than the one change log. Incremental snapshots
+ * (a Debezium signal) fill the log while streaming goes on.
+ */
+export function tablesToSnapshot(previous: ConnectorConfig | undefined, next: ConnectorConfig): string[] {
+  if (!previous) return [];
+  const list = (config: ConnectorConfig) => (config['snapshot.include.collection.list'] ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (previous['transforms.changelog.type'] !== next['transforms.changelog.type']) return list(next);
+  const before = new Set((previous['table.include.list'] ?? '').split(',').map((t) => t.trim()));
+  return list(next).filter((t) => !before.has(t));
+}
+
 /** Registers the connector and waits until it and its task run; a FAILED task fails fast with its trace. */
 export async function registerConnector(settings: Settings, timeoutMs = 90_000): Promise<ConnectorState> {
   const client = new ConnectClient(settings.connectUrl);
-  await client.put(settings.connectorName, loadConnectorConfig(settings));
+  const config = loadConnectorConfig(settings);
+  const previous = await client.config(settings.connectorName);
+  await client.put(settings.connectorName, config);
+  const state = await waitForRunning(client, settings.connectorName, timeoutMs);
+  const tables = tablesToSnapshot(previous, config);
+  if (tables.length > 0) await requestIncrementalSnapshot(settings.erpDatabaseUrl, config['signal.data.collection'] ?? 'reativa_cdc.debezium_signal', tables);
+  return state;
+}
+
+async function waitForRunning(client: ConnectClient, name: string, timeoutMs: number): Promise<ConnectorState> {
   return waitFor(
-    `connector ${settings.connectorName} to run`,
+    `connector ${name} to run`,
     async () => {
-      const state = await client.status(settings.connectorName);
+      const state = await client.status(name);
       const failed = state?.tasks.find((t) => t.state === 'FAILED');
       if (failed) throw new UnrecoverableError(`connector task FAILED: ${failed.trace?.split('\n')[0] ?? ''}`);
       return state && state.connector === 'RUNNING' && state.tasks.length > 0 && state.tasks.every((t) => t.state === 'RUNNING')

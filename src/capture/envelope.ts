@@ -42,7 +42,25 @@ export interface Change {
   readonly snapshot: boolean;
 }
 
-export type Decoded = { readonly ok: true; readonly change: Change } | { readonly ok: false; readonly reason: string };
+/**
+ * A decoded record: a change, a tombstone (Debezium follows each delete with
+ * one so log compaction can drop the key; there is nothing in it to apply), or
+ * a reason it is not a change event.
+ */
+export type Decoded =
+  | { readonly ok: true; readonly change: Change }
+  | { readonly ok: false; readonly tombstone: true; readonly reason: string }
+  | { readonly ok: false; readonly tombstone?: false; readonly reason: string };
+
+/** The field Debezium's topic router adds to every key so keys stay unique across tables. */
+export const TABLE_KEY_FIELD = '__dbz__physicalTableIdentifier';
+
+/** The row's primary key columns: the key less the router's table identifier. */
+function withoutTableField(key: Row): Row {
+  if (!(TABLE_KEY_FIELD in key)) return key;
+  const { [TABLE_KEY_FIELD]: _table, ...columns } = key;
+  return columns;
+}
 
 function parseJson(buffer: Buffer | null): { ok: true; value: unknown } | { ok: false; reason: string } {
   if (buffer === null) return { ok: true, value: null };
@@ -55,7 +73,7 @@ function parseJson(buffer: Buffer | null): { ok: true; value: unknown } | { ok: 
 
 /** Decodes one Kafka record of a Debezium change topic. A null value is a tombstone. */
 export function decodeChange(key: Buffer | null, value: Buffer | null): Decoded {
-  if (value === null) return { ok: false, reason: 'tombstone (null value)' };
+  if (value === null) return { ok: false, tombstone: true, reason: 'tombstone (null value)' };
   const json = parseJson(value);
   if (!json.ok) return json;
   const envelope = envelopeSchema.safeParse(json.value);
@@ -73,7 +91,7 @@ export function decodeChange(key: Buffer | null, value: Buffer | null): Decoded 
       table: e.source.table,
       before: e.before ?? null,
       after: e.after ?? null,
-      key: keyJson.ok && keyJson.value !== null && typeof keyJson.value === 'object' ? (keyJson.value as Row) : null,
+      key: keyJson.ok && keyJson.value !== null && typeof keyJson.value === 'object' ? withoutTableField(keyJson.value as Row) : null,
       committedAt: e.source.ts_ms,
       lsn: e.source.lsn ?? null,
       txId: e.source.txId ?? null,

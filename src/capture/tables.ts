@@ -1,8 +1,8 @@
-// The ERP tables Reativa captures (ERP_REFERENCE_SCHEMA.md), by exact name.
-// `configuration` tables define state (webhooks, integrators, parameters, the
-// catalogue): they are snapshotted and their topics compacted, so the current
-// configuration can always be rebuilt from Kafka. Business tables are not
-// snapshotted: history is never sent.
+// The ERP tables Reativa captures (docs/erp-schema.md), by exact name. Debezium
+// writes every one of them, in commit order, to one change log topic
+// (<prefix>.changes, one partition). `configuration` tables define state
+// (webhooks, integrators, parameters, the catalogue): the mapper also keeps
+// them on a compacted topic of their own, reativa.config, for the live view.
 
 export const CONFIGURATION_TABLES = [
   'erp_parameters',
@@ -39,5 +39,12 @@ export const CAPTURED_TABLES: readonly CapturedTable[] = [...CONFIGURATION_TABLE
 export const isConfigurationTable = (table: string): table is ConfigurationTable =>
   (CONFIGURATION_TABLES as readonly string[]).includes(table);
 
-/** Debezium's topic for a table: <topic.prefix>.<schema>.<table>. */
+/** Tables of Reativa's own in the ERP database (schema reativa_cdc) whose changes also travel the log: they carry no ERP data. */
+export const CDC_TABLES = ['heartbeat', 'debezium_signal'] as const;
+export const CDC_SCHEMA = 'reativa_cdc';
+
+/** The one ordered change log Debezium writes every captured table to. */
+export const changeLogTopic = (prefix: string) => `${prefix}.changes`;
+
+/** Debezium's own topic for a table, before routing: <topic.prefix>.<schema>.<table> (the key's table identifier). */
 export const changeTopic = (prefix: string, table: string, schema = 'public') => `${prefix}.${schema}.${table}`;

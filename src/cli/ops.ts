@@ -5,10 +5,10 @@ import { InputError } from '../errors/input-error.js';
 import { createKafka } from '../kafka/client.js';
 import { applyReplay, groupLag, parseOffsets, planReplay, type ReplayTarget } from '../kafka/groups.js';
 import { readTopic } from '../kafka/read-topic.js';
-import { TOPICS } from '../kafka/topics.js';
 import { createLogger } from '../log.js';
 import { loadSettings, type Settings } from '../settings.js';
 import { allGroups, STAGE_NAMES, stageGroups, type StageName } from '../stages/registry.js';
+import { topicsOf } from '../stages/topics.js';
 
 interface DeadLetterView {
   reason: string;
@@ -22,7 +22,7 @@ interface DeadLetterView {
   record?: string;
 }
 
-const topology = (settings: Settings) => ({ changeTopicPrefix: settings.topicPrefix, retrySteps: settings.delivery.retryScheduleMs.length });
+const topology = (settings: Settings) => ({ changeTopicPrefix: settings.topicPrefix, retrySteps: settings.delivery.retryScheduleMs.length, topics: topicsOf(settings) });
 
 function kafkaFromSettings() {
   const settings = loadSettings();
@@ -30,10 +30,10 @@ function kafkaFromSettings() {
 }
 
 async function deadLetters(options: { webhook?: string; since?: string }) {
-  const { kafka } = kafkaFromSettings();
+  const { kafka, settings } = kafkaFromSettings();
   const since = options.since ? Date.parse(options.since) : undefined;
   if (options.since && Number.isNaN(since)) throw new InputError(`--since: "${options.since}" is not an ISO date-time`);
-  const records = await readTopic(kafka, TOPICS.deliveriesDlq);
+  const records = await readTopic(kafka, topicsOf(settings).deliveriesDlq);
   return records
     .map((r) => ({ id: `${r.partition}:${r.message.offset}`, key: r.message.key, value: JSON.parse(r.message.value?.toString() ?? '{}') as DeadLetterView }))
     .filter((r) => (options.webhook ? String(r.value.webhookId) === options.webhook : true))
@@ -125,13 +125,14 @@ export function registerOps(program: Command): void {
     .option('--since <iso>', 'only failures at or after this time')
     .action(async (options: { webhook?: string; since?: string }) => {
       const rows = (await deadLetters(options)).filter((r) => r.value.record);
-      const { kafka } = kafkaFromSettings();
+      const { kafka, settings } = kafkaFromSettings();
+      const deliveries = topicsOf(settings).deliveries;
       const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       try {
         for (let i = 0; i < rows.length; i += 500) {
           await producer.send({
-            topic: TOPICS.deliveries,
+            topic: deliveries,
             acks: -1,
             messages: rows.slice(i, i + 500).map((r) => ({ key: r.key, value: Buffer.from(r.value.record!, 'base64'), headers: { 'reativa-redriven-from': r.id } })),
           });
@@ -139,6 +140,6 @@ export function registerOps(program: Command): void {
       } finally {
         await producer.disconnect();
       }
-      console.log(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} sent back to ${TOPICS.deliveries}`);
+      console.log(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} sent back to ${deliveries}`);
     });
 }

@@ -4,13 +4,13 @@
 // Reativa's processors until Ctrl-C or SIGTERM, which leave their consumer
 // groups with offsets committed.
 import type { Command } from 'commander';
-import { createErpPool } from '../db/erp-enrichment.js';
 import { applyMigrations } from '../db/migrations.js';
 import { createKafka } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
-import { startMapper } from '../stages/mapper.js';
-import { DEFAULT_GROUPS } from '../stages/registry.js';
+import { startMapper } from '../stages/mapper/runner.js';
+import { groupsOf } from '../stages/registry.js';
+import { ensureDeploymentTopics, topicsOf } from '../stages/topics.js';
 import { startRouting } from '../stages/routing.js';
 import { AlertDigest } from '../alerts/digest.js';
 import { createMailTransport } from '../alerts/mailer.js';
@@ -26,11 +26,13 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('bring the stack up (unless REATIVA_STACK=external) and run the processors until Ctrl-C')
     .option('--no-stack', 'do not start the stack, only the processors')
-    .option('--mapper-group <id>', 'consumer group of the mapper', DEFAULT_GROUPS.mapper)
-    .option('--routing-group <id>', 'consumer group of routing', DEFAULT_GROUPS.routing)
-    .option('--delivery-group <id>', 'consumer group of delivery (its retry group adds -retry)', DEFAULT_GROUPS.delivery)
-    .action(async (options: { stack: boolean; mapperGroup: string; routingGroup: string; deliveryGroup: string }) => {
+    .option('--mapper-group <id>', 'consumer group of the mapper (default <namespace>-mapper)')
+    .option('--routing-group <id>', 'consumer group of routing (default <namespace>-routing)')
+    .option('--delivery-group <id>', 'consumer group of delivery; its retry group adds -retry (default <namespace>-delivery)')
+    .action(async (options: { stack: boolean; mapperGroup?: string; routingGroup?: string; deliveryGroup?: string }) => {
       const settings = loadSettings();
+      const topics = topicsOf(settings);
+      const groups = groupsOf(topics.namespace);
       const logger = createLogger(settings.logLevel);
       // Stopping steps, registered as each part starts and run last-started first; a
       // signal during startup waits for the part being started, then stops what runs.
@@ -65,9 +67,8 @@ export function registerStart(program: Command): void {
         await step(() => createStack(settings, (line) => logger.info(line)).up());
       }
       const kafka = createKafka(settings, logger);
-      const erpPool = createErpPool(settings.erpDatabaseUrl);
       const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 8, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
-      stops.push(() => Promise.all([erpPool.end(), reativaPool.end()]));
+      stops.push(() => reativaPool.end());
       // Reativa's own state (parked keys, the attempt log) is Reativa's to
       // migrate, whatever the stack: applied files are remembered, so this is
       // a no-op once current. The ERP's database is never migrated here.
@@ -76,12 +77,14 @@ export function registerStart(program: Command): void {
       const registry = createRegistry(settings.schemaRegistryUrl);
       // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
       const onFatal = () => process.exit(70);
-      const common = { topicPrefix: settings.topicPrefix, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal };
+      const common = { topics, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal };
+      const created = await step(() => ensureDeploymentTopics(kafka, settings));
+      if (created?.length) logger.info({ created }, 'topics created');
 
-      const mapper = await step(() => startMapper(kafka, registry, erpPool, logger, { ...common, groupId: options.mapperGroup }));
+      const mapper = await step(() => startMapper(kafka, registry, logger, { ...common, topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, groupId: options.mapperGroup ?? groups.mapper }));
       if (!mapper) return;
       stops.push(() => mapper.stop());
-      const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup }));
+      const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup ?? groups.routing }));
       if (!routing) return;
       stops.push(() => routing.stop());
       const digest = new AlertDigest(createMailTransport(settings.smtpUrl), settings.alerts.from, settings.alerts.digestWindowMs, logger);
@@ -89,7 +92,8 @@ export function registerStart(program: Command): void {
       const d = settings.delivery;
       const delivery = await step(() =>
         startDelivery(kafka, registry, reativaPool, routing.live, digest, logger, {
-          groupId: options.deliveryGroup,
+          topics,
+          groupId: options.deliveryGroup ?? groups.delivery,
           schedule: { ...DEFAULT_SCHEDULE, delaysMs: d.retryScheduleMs },
           sender: { connectTimeoutMs: d.connectTimeoutMs, responseTimeoutMs: d.responseTimeoutMs },
           maxInFlightPerWebhook: d.maxInFlightPerWebhook,

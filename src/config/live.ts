@@ -1,12 +1,13 @@
-// The live configuration: every Reativa process reads the compacted change
-// topics of the configuration tables from the beginning (a consumer group of
-// its own, never committed) and keeps the view current. Routing asks it to
-// sync before each batch, so a webhook saved in the ERP before a change was
-// committed is in the view when that change is routed.
+// The live configuration: every Reativa process reads reativa.config (the
+// configuration tables' changes, which the mapper takes from the change log in
+// order, compacted) from the beginning, in a consumer group of its own that is
+// never committed, and keeps the view current. The mapper writes a change's
+// configuration before its events, and routing syncs to the topic's end before
+// each batch, so a webhook saved in the ERP before a change was committed is in
+// the view when that change is routed.
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { decodeChange } from '../capture/envelope.js';
-import { CONFIGURATION_TABLES, changeTopic } from '../capture/tables.js';
+import { parseConfigChange } from '../contracts/config-change.js';
 import type { Logger } from '../log.js';
 import { waitFor } from '../util/wait.js';
 import { resolveWebhooks, type ResolvedWebhook } from './webhooks.js';
@@ -22,8 +23,8 @@ export class LiveConfig {
   private readonly topics: string[];
   private readonly listeners: ((webhooks: ResolvedWebhook[]) => void)[] = [];
 
-  constructor(private readonly kafka: Kafka, private readonly logger: Logger, topicPrefix: string) {
-    this.topics = CONFIGURATION_TABLES.map((t) => changeTopic(topicPrefix, t));
+  constructor(private readonly kafka: Kafka, private readonly logger: Logger, configTopic: string) {
+    this.topics = [configTopic];
   }
 
   /** Called after each applied batch with the webhooks as they now stand. */
@@ -64,10 +65,9 @@ export class LiveConfig {
     await this.consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, resolveOffset }) => {
-        const table = batch.topic.split('.').pop()!;
         for (const message of batch.messages) {
-          const decoded = decodeChange(message.key, message.value);
-          if (decoded.ok) applyConfigChange(this.view, table, decoded.change);
+          const decoded = parseConfigChange(message.value);
+          if (decoded.ok) applyConfigChange(this.view, decoded.change.table, decoded.change);
           else log.warn({ topic: batch.topic, offset: message.offset, reason: decoded.reason }, 'undecodable configuration change skipped');
           resolveOffset(message.offset);
           this.position.set(`${batch.topic}:${batch.partition}`, BigInt(message.offset) + 1n);

@@ -1,18 +1,41 @@
 // The topic catalogue: every topic Reativa reads or writes, with its settings,
-// in one place. Topics are created explicitly at startup rather than left to
-// broker auto-creation, so partitions and compaction are what we chose, and so
-// consumers that subscribe to a list of change topics find all of them.
+// in one place. Topics are created explicitly at start rather than left to
+// broker auto-creation, so partitions, replication and compaction are what we
+// chose, and consumers find every topic they subscribe to. Reativa's own topics
+// live under a namespace (REATIVA_NAMESPACE, "reativa" by default), so two
+// environments — or a test and a running Reativa — can share one cluster.
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { CAPTURED_TABLES, changeTopic, isConfigurationTable } from '../capture/tables.js';
+import { changeLogTopic } from '../capture/tables.js';
+import { UnrecoverableError } from '../errors/unrecoverable-error.js';
 
-export const TOPICS = {
-  triggers: 'reativa.triggers',
-  triggersDlq: 'reativa.triggers.dlq',
-  deliveries: 'reativa.deliveries',
-  deliveriesDlq: 'reativa.deliveries.dlq',
-  alerts: 'reativa.alerts',
-  retry: (n: number) => `reativa.deliveries.retry.${n}`,
-} as const;
+export const DEFAULT_NAMESPACE = 'reativa';
+
+export interface ReativaTopics {
+  readonly namespace: string;
+  readonly triggers: string;
+  readonly triggersDlq: string;
+  readonly deliveries: string;
+  readonly deliveriesDlq: string;
+  readonly alerts: string;
+  readonly config: string;
+  retry(step: number): string;
+}
+
+export function reativaTopics(namespace: string = DEFAULT_NAMESPACE): ReativaTopics {
+  return {
+    namespace,
+    triggers: `${namespace}.triggers`,
+    triggersDlq: `${namespace}.triggers.dlq`,
+    deliveries: `${namespace}.deliveries`,
+    deliveriesDlq: `${namespace}.deliveries.dlq`,
+    alerts: `${namespace}.alerts`,
+    config: `${namespace}.config`,
+    retry: (step) => `${namespace}.deliveries.retry.${step}`,
+  };
+}
+
+/** Reativa's topics in the default namespace. */
+export const TOPICS = reativaTopics();
 
 export interface TopicSpec {
   readonly topic: string;
@@ -20,43 +43,75 @@ export interface TopicSpec {
   readonly configEntries: readonly { name: string; value: string }[];
 }
 
-const WEEK_MS = String(7 * 24 * 3600 * 1000);
+const DAY_MS = 24 * 3600 * 1000;
 const compacted = [{ name: 'cleanup.policy', value: 'compact' }];
-const retained = (ms: string) => [
+const retained = (days: number) => [
   { name: 'cleanup.policy', value: 'delete' },
-  { name: 'retention.ms', value: ms },
+  { name: 'retention.ms', value: String(days * DAY_MS) },
 ];
 
-/** Debezium's change topics, one per captured table; configuration tables are compacted. */
-export function changeTopicSpecs(prefix: string, partitions = 3): TopicSpec[] {
-  return CAPTURED_TABLES.map((table) =>
-    isConfigurationTable(table)
-      ? { topic: changeTopic(prefix, table), numPartitions: 1, configEntries: compacted }
-      : { topic: changeTopic(prefix, table), numPartitions: partitions, configEntries: retained(WEEK_MS) },
-  );
+/**
+ * The change log: every captured table, in commit order, on one partition.
+ * Compacted, but never within `historyMs` of the head (min.compaction.lag.ms):
+ * the whole recent history stays for replays and backlogs, and past it the last
+ * image of every row, so the state store can always be rebuilt from offset 0.
+ */
+export function changeLogSpec(prefix: string, historyMs: number): TopicSpec {
+  return {
+    topic: changeLogTopic(prefix),
+    numPartitions: 1,
+    configEntries: [
+      ...compacted,
+      { name: 'min.compaction.lag.ms', value: String(historyMs) },
+      // Debezium's tombstones (one after each delete) let compaction forget a deleted row; kept as long as the history.
+      { name: 'delete.retention.ms', value: String(historyMs) },
+      // Segments roll daily, so closed ones can be compacted.
+      { name: 'segment.ms', value: String(DAY_MS) },
+    ],
+  };
 }
 
-export function reativaTopicSpecs(partitions = 3): TopicSpec[] {
+/** Reativa's own topics; `partitions` for the keyed ones (triggers, deliveries), which spread the work. */
+export function reativaTopicSpecs(topics: ReativaTopics, partitions = 3): TopicSpec[] {
   return [
-    { topic: TOPICS.triggers, numPartitions: partitions, configEntries: retained(WEEK_MS) },
-    { topic: TOPICS.triggersDlq, numPartitions: 1, configEntries: retained(String(30 * 24 * 3600 * 1000)) },
-    { topic: TOPICS.deliveries, numPartitions: partitions, configEntries: retained(WEEK_MS) },
-    { topic: TOPICS.deliveriesDlq, numPartitions: 1, configEntries: retained(String(30 * 24 * 3600 * 1000)) },
-    { topic: TOPICS.alerts, numPartitions: 1, configEntries: retained(WEEK_MS) },
+    { topic: topics.triggers, numPartitions: partitions, configEntries: retained(7) },
+    { topic: topics.triggersDlq, numPartitions: 1, configEntries: retained(30) },
+    { topic: topics.deliveries, numPartitions: partitions, configEntries: retained(7) },
+    { topic: topics.deliveriesDlq, numPartitions: 1, configEntries: retained(30) },
+    { topic: topics.alerts, numPartitions: 1, configEntries: retained(7) },
+    { topic: topics.config, numPartitions: 1, configEntries: compacted },
   ];
 }
 
 /** One retry topic per step of the retry schedule. */
-export function retryTopicSpecs(steps: number, partitions = 3): TopicSpec[] {
-  return Array.from({ length: steps }, (_, i) => ({ topic: TOPICS.retry(i + 1), numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) }] }));
+export function retryTopicSpecs(topics: ReativaTopics, steps: number, partitions = 3): TopicSpec[] {
+  return Array.from({ length: steps }, (_, i) => ({ topic: topics.retry(i + 1), numPartitions: partitions, configEntries: retained(14) }));
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
+/** Every topic of a deployment: the change log, Reativa's own topics and the retry topics. */
+export function allTopicSpecs(plan: { changeTopicPrefix: string; historyMs: number; topics: ReativaTopics; retrySteps: number; partitions: number }): TopicSpec[] {
+  return [changeLogSpec(plan.changeTopicPrefix, plan.historyMs), ...reativaTopicSpecs(plan.topics, plan.partitions), ...retryTopicSpecs(plan.topics, plan.retrySteps, plan.partitions)];
+}
+
+/**
+ * Creates the topics that do not exist yet; existing ones are left as they are.
+ * A cluster that refuses (too few brokers for the replication factor, no
+ * permission, topic creation off) stops Reativa with the broker's reason.
+ */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing: ITopicConfig[] = specs
     .filter((s) => !existing.has(s.topic))
     .map((s) => ({ topic: s.topic, numPartitions: s.numPartitions, replicationFactor, configEntries: [...s.configEntries] }));
-  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (error) {
+    const details = (error as { errors?: { topic?: string; message?: string }[] }).errors?.map((e) => `${e.topic}: ${e.message}`).join('; ');
+    throw new UnrecoverableError(
+      `the Kafka cluster refused to create ${missing.map((t) => t.topic).join(', ')} (replication factor ${replicationFactor}): ${details || (error as Error).message}; check REATIVA_TOPIC_REPLICATION_FACTOR and REATIVA_TOPIC_PARTITIONS, or create the topics yourself`,
+      { cause: error },
+    );
+  }
   return missing.map((t) => t.topic);
 }

@@ -3,7 +3,7 @@
 // PascalCase. docs/payloads.md documents each body field by field, and a test
 // checks every example there against what these functions produce.
 import type { Row } from '../capture/envelope.js';
-import type { Company, ContractRecord, ContractService, Enrichment, Patrimony, Person, ServiceProduct } from './enrichment.js';
+import type { Company, ContractRecord, ContractService, Patrimony, Person, Records, ServiceProduct } from './records.js';
 import {
   CONTRACT_STAGE_LABELS,
   CONTRACT_STATUS_LABELS,
@@ -45,25 +45,13 @@ export function serviceBody(service: Pick<ContractService, 'id' | 'serviceProduc
   };
 }
 
-/** The contract's current services, optionally only those of one integrator. */
-export function servicesOf(contractId: number, enrichment: Enrichment, integratorId?: number): Body[] {
-  return (enrichment.contractServices.get(contractId) ?? [])
-    .map((s) => ({ s, p: enrichment.serviceProducts.get(s.serviceProductId) }))
+/** The contract's services at the change's position, optionally only those of one integrator. */
+export function servicesOf(contractId: number, records: Records, integratorId?: number): Body[] {
+  return records
+    .contractServices(contractId)
+    .map((s) => ({ s, p: records.serviceProduct(s.serviceProductId) }))
     .filter(({ p }) => integratorId === undefined || p?.integratorId === integratorId)
     .map(({ s, p }) => serviceBody(s, p));
-}
-
-export function contractRecordFromRow(row: Row): ContractRecord {
-  return {
-    id: Number(row.id),
-    companyId: Number(row.company_id),
-    clientId: Number(row.client_id),
-    contractNumber: String(row.contract_number ?? ''),
-    stage: String(row.stage ?? ''),
-    status: String(row.status ?? ''),
-    billingPeriod: num(row.billing_period),
-    negotiationId: str(row.negotiation_id),
-  };
 }
 
 /** The Contract group shared by contract and service bodies. */

@@ -1,12 +1,12 @@
-// The heart of the mapper, pure: one Debezium change plus the batch's
-// enrichment data in, zero or more trigger events out, or a reason why the
+// The heart of the mapper, pure: one Debezium change and the state as of its
+// position in the log in, zero or more trigger events out, or a reason why the
 // change cannot be mapped (which the runner sends to the dead-letter topic).
+// The same change and the same log give the same events, byte for byte.
 import type { Change, Row } from '../capture/envelope.js';
 import { UnmappableError } from '../errors/unmappable-error.js';
 import {
   connectionBody,
   contractChangeBody,
-  contractRecordFromRow,
   patrimonyChangeBody,
   receiptBody,
   reportBody,
@@ -17,7 +17,8 @@ import {
   solicitationBody,
   titleBody,
 } from './bodies.js';
-import type { Company, ContractRecord, Enrichment, Person } from './enrichment.js';
+import { contractOf, isoDate, Records, type Company, type ContractRecord, type Person, type ReceivableTitle, type Solicitation } from './records.js';
+import type { StateView } from './state.js';
 import { mappingFor, type TableMapping } from './table-map.js';
 import { eventId } from './trigger.js';
 import type { Action, SourcePosition, StandardEntity, TriggerEvent, TriggerKind } from '../contracts/trigger-event.js';
@@ -34,16 +35,11 @@ const fail = (reason: string): never => {
   throw new UnmappableError(reason);
 };
 
-const DAY_MS = 86_400_000;
-
-/** Debezium DATE (days since epoch) → YYYY-MM-DD; anything else is left as it is. */
+/** The table's DATE columns as YYYY-MM-DD. */
 function normaliseRow(row: Row | null, mapping: TableMapping): Row | null {
   if (!row || mapping.dateColumns.length === 0) return row;
   const out: Row = { ...row };
-  for (const column of mapping.dateColumns) {
-    const v = out[column];
-    if (typeof v === 'number') out[column] = new Date(v * DAY_MS).toISOString().slice(0, 10);
-  }
+  for (const column of mapping.dateColumns) out[column] = isoDate(out[column]);
   return out;
 }
 
@@ -65,16 +61,17 @@ function primaryKeyOf(row: Row, mapping: TableMapping): string {
 
 const idOf = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-export function mapChange(change: Change, enrichment: Enrichment): MapResult {
+/** `state` answers as of the change's own position: the change itself applied, nothing later. */
+export function mapChange(change: Change, state: StateView): MapResult {
   try {
-    return { ok: true, events: mapOrThrow(change, enrichment) };
+    return { ok: true, events: mapOrThrow(change, new Records(state)) };
   } catch (error) {
     if (error instanceof UnmappableError) return { ok: false, reason: error.message };
     throw error;
   }
 }
 
-function mapOrThrow(change: Change, enrichment: Enrichment): TriggerEvent[] {
+function mapOrThrow(change: Change, records: Records): TriggerEvent[] {
   const mapping = mappingFor(change.table) ?? fail(`unknown table '${change.schema}.${change.table}': not in the table map`);
   // Snapshot reads are history, never sent; truncates and logical messages carry no row.
   const action = OP_ACTION[change.op];
@@ -96,11 +93,11 @@ function mapOrThrow(change: Change, enrichment: Enrichment): TriggerEvent[] {
   };
 
   // The parent row the contract and company hang off, for tables that reach them through one.
-  const parent =
+  const parent: Solicitation | ReceivableTitle | undefined =
     'via' in mapping.contract
       ? (() => {
           const parentId = idOf(row[mapping.contract.column]) ?? fail(`row has no '${mapping.contract.column}'`);
-          const found = mapping.contract.via === 'solicitations' ? enrichment.solicitations.get(parentId) : enrichment.receivableTitles.get(parentId);
+          const found = mapping.contract.via === 'solicitations' ? records.solicitation(parentId) : records.receivableTitle(parentId);
           return found ?? fail(`missing parent row: ${mapping.contract.via} ${parentId}`);
         })()
       : undefined;
@@ -109,15 +106,15 @@ function mapOrThrow(change: Change, enrichment: Enrichment): TriggerEvent[] {
   const contractId = 'self' in locator ? idOf(row.id) : 'via' in locator ? (parent?.contractId ?? null) : idOf(row[locator.column]);
   const contract: ContractRecord | undefined =
     mapping.role === 'contracts'
-      ? contractRecordFromRow(row)
+      ? contractOf(row)
       : contractId === null
         ? undefined
-        : (enrichment.contracts.get(contractId) ?? fail(`missing parent row: contracts ${contractId}`));
+        : (records.contract(contractId) ?? fail(`missing parent row: contracts ${contractId}`));
 
   const companyId = idOf(row.company_id) ?? parent?.companyId ?? contract?.companyId ?? fail('no company: the row reaches no company_id');
-  const company: Company = enrichment.companies.get(companyId) ?? fail(`missing parent row: companies ${companyId}`);
+  const company: Company = records.company(companyId) ?? fail(`missing parent row: companies ${companyId}`);
   const clientId = idOf(row.client_id) ?? parent?.clientId ?? contract?.clientId ?? null;
-  const client: Person | undefined = clientId === null ? undefined : enrichment.people.get(clientId);
+  const client: Person | undefined = clientId === null ? undefined : records.person(clientId);
 
   const events: TriggerEvent[] = [];
   const emit = (kind: TriggerKind, entity: StandardEntity | null, eventAction: Action, body: Body, integratorId: number | null, discriminator: string) =>
@@ -135,21 +132,21 @@ function mapOrThrow(change: Change, enrichment: Enrichment): TriggerEvent[] {
     });
 
   if (mapping.standardEntity) {
-    emit('standard', mapping.standardEntity, action, standardBody(mapping.standardEntity, company, action, row, contract, client, parent, enrichment), null, 'standard');
+    emit('standard', mapping.standardEntity, action, standardBody(mapping.standardEntity, company, action, row, contract, client, parent, records), null, 'standard');
   }
   if (mapping.kinds.includes('contract_change') && contract) {
-    emit('contract_change', null, action, contractChangeBody(company, action, contract, client, servicesOf(contract.id, enrichment)), null, 'contract');
+    emit('contract_change', null, action, contractChangeBody(company, action, contract, client, servicesOf(contract.id, records)), null, 'contract');
   }
   if (mapping.kinds.includes('contract_service_change') && contract) {
-    for (const e of serviceChanges(mapping, action, before, after, changed, contract, enrichment)) {
-      const services = servicesOf(contract.id, enrichment, e.integratorId);
+    for (const e of serviceChanges(mapping, action, before, after, changed, contract, records)) {
+      const services = servicesOf(contract.id, records, e.integratorId);
       emit('contract_service_change', null, e.action, serviceChangeBody(company, e.action, contract, client, services, e), e.integratorId, `integrator:${e.integratorId}`);
     }
   }
   if (mapping.kinds.includes('contract_patrimony_change') && contract) {
     for (const link of patrimonyLinks(action, before, after, changed)) {
       const patrimonyId = idOf(link.row.patrimony_id) ?? fail("row has no 'patrimony_id'");
-      const patrimony = enrichment.patrimonies.get(patrimonyId) ?? fail(`missing parent row: patrimonies ${patrimonyId}`);
+      const patrimony = records.patrimony(patrimonyId) ?? fail(`missing parent row: patrimonies ${patrimonyId}`);
       if (patrimony.integratorId === null) continue;
       emit('contract_patrimony_change', null, link.action, patrimonyChangeBody(company, link.action, contract, client, link.row, patrimony), patrimony.integratorId, `${link.action}:${patrimonyId}`);
     }
@@ -164,24 +161,24 @@ function standardBody(
   row: Row,
   contract: ContractRecord | undefined,
   client: Person | undefined,
-  parent: { id: number; contractId: number | null } | undefined,
-  enrichment: Enrichment,
+  parent: Solicitation | ReceivableTitle | undefined,
+  records: Records,
 ): Body {
   switch (entity) {
     case 'contracts':
-      return contractChangeBody(company, action, contract!, client, servicesOf(contract!.id, enrichment));
+      return contractChangeBody(company, action, contract!, client, servicesOf(contract!.id, records));
     case 'contract_connections':
       return connectionBody(company, action, row, contract);
     case 'solicitations':
       return solicitationBody(company, action, row, client);
     case 'reports': {
-      const s = enrichment.solicitations.get(parent!.id)!;
+      const s = parent as Solicitation;
       return reportBody(company, action, row, { id: s.id, protocol: s.protocol, contractId: s.contractId });
     }
     case 'title_issuance':
       return titleBody(company, action, row, client);
     case 'title_receipt': {
-      const t = enrichment.receivableTitles.get(parent!.id)!;
+      const t = parent as ReceivableTitle;
       return receiptBody(company, action, row, { id: t.id, titleNumber: t.titleNumber, contractId: t.contractId });
     }
     case 'electronic_signature':
@@ -210,13 +207,14 @@ function serviceChanges(
   after: Row | null,
   changed: string[],
   contract: ContractRecord,
-  enrichment: Enrichment,
+  records: Records,
 ): ServiceChange[] {
   if (mapping.role === 'contracts') {
     if (action !== 'update' || !changed.some((c) => ACTIVATION_COLUMNS.includes(c))) return [];
     const integrators = new Set(
-      (enrichment.contractServices.get(contract.id) ?? [])
-        .map((s) => enrichment.serviceProducts.get(s.serviceProductId)?.integratorId)
+      records
+        .contractServices(contract.id)
+        .map((s) => records.serviceProduct(s.serviceProductId)?.integratorId)
         .filter((i): i is number => typeof i === 'number'),
     );
     return [...integrators].sort((a, b) => a - b).map((integratorId) => ({ integratorId, action: 'update', added: [], removed: [] }));
@@ -224,7 +222,7 @@ function serviceChanges(
   const side = (row: Row | null) => {
     if (!row) return undefined;
     const productId = idOf(row.service_product_id) ?? fail("row has no 'service_product_id'");
-    const product = enrichment.serviceProducts.get(productId) ?? fail(`missing parent row: service_products ${productId}`);
+    const product = records.serviceProduct(productId) ?? fail(`missing parent row: service_products ${productId}`);
     return { product, body: serviceBody({ id: Number(row.id), serviceProductId: productId }, product) };
   };
   const old = action === 'insert' ? undefined : side(before);

@@ -109,6 +109,14 @@ export const TABLE_MAP: Readonly<Record<string, TableMapping>> = {
 
 export const MAPPED_TABLES = Object.keys(TABLE_MAP);
 
+/**
+ * Columns the state store indexes, so the mapper can ask for a row's children
+ * as of a position (StateView.children): a contract's services.
+ */
+export const CHILD_INDEXES: Readonly<Record<string, readonly string[]>> = {
+  contract_services: ['contract_id'],
+};
+
 export function mappingFor(table: string): TableMapping | undefined {
   return Object.hasOwn(TABLE_MAP, table) ? TABLE_MAP[table] : undefined;
 }

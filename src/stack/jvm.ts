@@ -121,6 +121,10 @@ export function writeConnectConfig(stackDir: string, layout: ArtifactLayout, bro
       // Every plugin here has ServiceLoader manifests: skips a 7 s classpath scan.
       'plugin.discovery': 'service_load',
       'topic.creation.enable': 'true',
+      // Commit-to-Kafka latency: Debezium's batches go out at once (docs/benchmarks.md).
+      // No compression: kafkajs reads only gzip without plugins, and this is loopback.
+      'producer.linger.ms': 1,
+      'producer.batch.size': 262144,
     }),
   );
   return { host, port, configFile };

@@ -8,8 +8,8 @@ import { replicationSlot } from '../capture/slot.js';
 import { applyMigrations } from '../db/migrations.js';
 import { kafkaBrokerCount } from '../kafka/health.js';
 import { setGlobalCompatibility, registryHealthy } from '../kafka/registry.js';
-import { changeTopicSpecs, ensureTopics, reativaTopicSpecs } from '../kafka/topics.js';
 import { createKafka } from '../kafka/client.js';
+import { ensureDeploymentTopics } from '../stages/topics.js';
 import { createLogger } from '../log.js';
 import { projectPath } from '../paths.js';
 import type { Settings } from '../settings.js';
@@ -89,15 +89,9 @@ export class NativeStack {
     this.startRegistry(tools);
     this.startSmtp();
     await this.waitKafka();
-    const kafka = createKafka(this.settings, createLogger('warn'));
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const created = await ensureTopics(admin, [...changeTopicSpecs(this.settings.topicPrefix), ...reativaTopicSpecs()]);
-      if (created.length > 0) this.print(`  topics created: ${created.length}`);
-    } finally {
-      await admin.disconnect();
-    }
+    // Before Connect starts: the change log must exist, one partition and compacted, before Debezium writes to it.
+    const created = await ensureDeploymentTopics(createKafka(this.settings, createLogger('warn')), this.settings);
+    if (created.length > 0) this.print(`  topics created: ${created.length}`);
     await this.startConnect(tools);
     await this.waitRegistry();
     await this.waitSmtp();

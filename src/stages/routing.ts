@@ -12,15 +12,16 @@ import { LiveConfig } from '../config/live.js';
 import { AvroCodec } from '../kafka/avro-codec.js';
 import { sendAll } from '../kafka/produce.js';
 import { registeredCodec, type SchemaRegistry } from '../kafka/registry.js';
-import { TOPICS } from '../kafka/topics.js';
+import type { ReativaTopics } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
 import { rejection } from '../routing/rejections.js';
 import { route } from '../routing/route.js';
 import { VerdictWatcher } from '../routing/verdicts.js';
-import { DEFAULT_GROUPS } from './registry.js';
+import { groupsOf } from './registry.js';
 
 export interface RoutingOptions {
-  readonly topicPrefix: string;
+  readonly topics: ReativaTopics;
+  /** The consumer group; <namespace>-routing by default. */
   readonly groupId?: string;
   readonly sessionTimeoutMs?: number;
   readonly onFatal?: (error: Error) => void;
@@ -40,10 +41,11 @@ export interface RunningRouting {
 }
 
 export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logger: Logger, options: RoutingOptions): Promise<RunningRouting> {
-  const groupId = options.groupId ?? DEFAULT_GROUPS.routing;
+  const groupId = options.groupId ?? groupsOf(options.topics.namespace).routing;
+  const topics = options.topics;
   const log = logger.child({ component: 'routing', group: groupId });
   const stats: RoutingStats = { events: 0, deliveries: 0, rejected: 0, deadLetters: 0 };
-  const deliveries = await registeredCodec(registry, DELIVERY, TOPICS.deliveries);
+  const deliveries = await registeredCodec(registry, DELIVERY, topics.deliveries);
   const triggers = new AvroCodec(registry, TRIGGER_EVENT);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();
@@ -58,20 +60,20 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
       pendingAlerts.push(alertRecord(change.alert));
     }
   };
-  const live = new LiveConfig(kafka, logger, options.topicPrefix);
+  const live = new LiveConfig(kafka, logger, topics.config);
   await live.start();
   // Only once the configuration is loaded: a half-read view is not worth an alert.
   live.onChange(watch);
   watch();
   const flushAlerts = async () => {
-    if (pendingAlerts.length > 0) await sendAll(producer, [{ topic: TOPICS.alerts, messages: pendingAlerts.splice(0) }]);
+    if (pendingAlerts.length > 0) await sendAll(producer, [{ topic: topics.alerts, messages: pendingAlerts.splice(0) }]);
   };
   await flushAlerts();
 
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10) });
   await consumer.connect();
-  await consumer.subscribe({ topics: [TOPICS.triggers], fromBeginning: true });
+  await consumer.subscribe({ topics: [topics.triggers], fromBeginning: true });
 
   const processBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
@@ -104,9 +106,9 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
       }
     }
     await sendAll(producer, [
-      { topic: TOPICS.deliveries, messages: out },
-      { topic: TOPICS.deliveriesDlq, messages: dead },
-      { topic: TOPICS.alerts, messages: pendingAlerts.splice(0) },
+      { topic: topics.deliveries, messages: out },
+      { topic: topics.deliveriesDlq, messages: dead },
+      { topic: topics.alerts, messages: pendingAlerts.splice(0) },
     ].filter((t) => t.messages.length > 0));
     const last = batch.messages[batch.messages.length - 1]!;
     resolveOffset(last.offset);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/util/wait.js';
 import { deactivateWebhooks, erpPool, seedParty, testKafka, unique } from '../support/harness.js';
-import { contractsWebhook, freshGroupArgs, one } from '../support/pipeline.js';
+import { contractsWebhook, one, processNamespace, type TestNamespace } from '../support/pipeline.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
 import { ReativaProcess } from '../support/processes.js';
 
@@ -12,15 +12,16 @@ const pool = erpPool();
 const partner = new PartnerSimulator();
 const processes: ReativaProcess[] = [];
 let base = '';
+let namespace: TestNamespace | undefined;
 
 beforeAll(async () => {
   base = await partner.start();
-  await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
 });
 
 afterAll(async () => {
   for (const p of processes) await p.kill('SIGKILL');
   await deactivateWebhooks(pool);
+  await namespace?.drop();
   await partner.stop();
   await pool.end();
 });
@@ -28,16 +29,19 @@ afterAll(async () => {
 
 describe('delivery crash', () => {
   it('delivers everything at least once across a kill -9, duplicates with the same event id', async () => {
-    const { path } = await contractsWebhook(pool, base, { action: 'update', maxAttempts: 5 });
-    const groups = await freshGroupArgs(testKafka(), 2);
-    const env = { REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000', REATIVA_DELIVERY_RETRY_SCHEDULE: '200ms,400ms' };
+    const own = await processNamespace(testKafka());
+    namespace = own.namespace;
+    const env = { ...own.env, REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000', REATIVA_DELIVERY_RETRY_SCHEDULE: '200ms,400ms' };
     const start = () => {
-      const p = new ReativaProcess(groups, env);
+      const p = new ReativaProcess([], env);
       processes.push(p);
       return p;
     };
     const first = start();
     await first.waitForLog((l) => l.msg === 'delivery running', 60_000);
+    // Configured once Reativa runs: its mapper starts at the change log's end.
+    await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
+    const { path } = await contractsWebhook(pool, base, { action: 'update', maxAttempts: 5 });
 
     const { companyId, clientId } = await seedParty(pool);
     const contracts: number[] = [];

@@ -9,12 +9,11 @@ import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { applyReplay, planReplay } from '../../src/kafka/groups.js';
 import { GroupBusyError } from '../../src/errors/group-busy-error.js';
-import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
-import { contractsWebhook, freshDeliveryGroup, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { contractsWebhook, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -28,6 +27,7 @@ let deliveryGroup: string;
 
 const startDeliveryGroup = () =>
   startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, {
+    topics: pipeline.topics,
     groupId: deliveryGroup,
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: [200, 400] },
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
@@ -40,7 +40,7 @@ const startDeliveryGroup = () =>
 beforeAll(async () => {
   base = await partner.start();
   pipeline = await startPipeline(pool);
-  deliveryGroup = await freshDeliveryGroup(pipeline.kafka, 2);
+  deliveryGroup = pipeline.namespace.groups.delivery;
 });
 
 afterAll(async () => {
@@ -67,11 +67,11 @@ describe('replay', () => {
     const admin = pipeline.kafka.admin();
     await admin.connect();
     try {
-      await expect(planReplay(admin, deliveryGroup, [TOPICS.deliveries], { kind: 'datetime', at: pointInTime })).rejects.toBeInstanceOf(GroupBusyError);
+      await expect(planReplay(admin, deliveryGroup, [pipeline.topics.deliveries], { kind: 'datetime', at: pointInTime })).rejects.toBeInstanceOf(GroupBusyError);
       await delivery.stop();
       delivery = undefined;
       await waitFor('the group to empty', async () => (await admin.describeGroups([deliveryGroup])).groups[0]?.members.length === 0, { timeoutMs: 30_000 });
-      const steps = await planReplay(admin, deliveryGroup, [TOPICS.deliveries], { kind: 'datetime', at: pointInTime });
+      const steps = await planReplay(admin, deliveryGroup, [pipeline.topics.deliveries], { kind: 'datetime', at: pointInTime });
       expect(steps.length).toBeGreaterThan(0);
       await applyReplay(pipeline.kafka, deliveryGroup, steps);
     } finally {

@@ -8,19 +8,19 @@ import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
 import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
-import { TOPICS } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor } from '../../src/util/wait.js';
 import type { TopicReader} from '../support/harness.js';
 import { erpPool, seedParty, settings, unique } from '../support/harness.js';
+import { mailsTo } from '../support/mailbox.js';
 import { DROP, HANG, PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
-import { contractsWebhook, deliveryReader, freshDeliveryGroup, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { contractsWebhook, deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
 const partner = new PartnerSimulator();
 const transport = createMailTransport(settings.smtpUrl, 5000);
-const digest = new AlertDigest(transport, 'Reativa <reativa@example.com>', 1500, createLogger('warn'));
+const digest = new AlertDigest(transport, 'Reativa <reativa@example.com>', 1500, createLogger(process.env.TEST_LOG_LEVEL ?? 'warn'));
 const SCHEDULE = [300, 600, 900];
 let base = '';
 let pipeline: Pipeline;
@@ -31,7 +31,8 @@ beforeAll(async () => {
   base = await partner.start();
   pipeline = await startPipeline(pool);
   delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, createLogger('warn'), {
-    groupId: await freshDeliveryGroup(pipeline.kafka, SCHEDULE.length),
+    topics: pipeline.topics,
+    groupId: pipeline.namespace.groups.delivery,
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: SCHEDULE, minRetryAfterMs: 100 },
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
     maxInFlightPerWebhook: 8,
@@ -39,14 +40,15 @@ beforeAll(async () => {
     breakerThreshold: 5,
     attemptLogRetentionDays: 30,
   });
-  dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, TOPICS.deliveriesDlq);
+  dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, pipeline.topics.deliveriesDlq);
   await dlq.start();
 });
 
 afterAll(async () => {
   await delivery?.stop();
+  await dlq?.stop();
   await pipeline?.stop();
-  await Promise.all([dlq.stop(), partner.stop()]);
+  await partner.stop();
   await digest.close();
   transport.close();
   await Promise.all([pool.end(), reativaPool.end()]);
@@ -61,7 +63,8 @@ async function contract(): Promise<number> {
 }
 
 async function deliveriesFor(webhookId: number) {
-  const reader = deliveryReader(pipeline.kafka, pipeline.registry);
+  // Read after the fact: the deliveries were routed before this reader started.
+  const reader = deliveryReader(pipeline.kafka, pipeline.registry, pipeline.topics, 'beginning');
   await reader.start();
   try {
     return await reader.waitFor((d) => d.webhookId === webhookId, 40, 15_000);
@@ -73,19 +76,12 @@ async function deliveriesFor(webhookId: number) {
 const at = (path: string) => (r: ReceivedRequest) => r.path === path;
 const billingOf = (r: ReceivedRequest) => (r.json as { Contract: { BillingPeriod: number } }).Contract.BillingPeriod;
 
-interface StoredMail {
-  subject: string;
-  to: { address: string }[];
-  text: string;
-}
-async function mails(): Promise<StoredMail[]> {
-  const res = await fetch(`${settings.mailWebUrl}/api/email`, { signal: AbortSignal.timeout(2000) });
-  return (await res.json()) as StoredMail[];
-}
 
 describe('delivery', () => {
   it('retries on the schedule up to the webhook attempt limit, then dead-letters with an alert e-mail', async () => {
-    const hook = await webhook(3, 'a@x.com;b@y.com');
+    // Addresses of this test's own: a used stack's MailDev holds other mails about other contracts.
+    const [a, b] = [`${unique('a')}@x.com`, `${unique('b')}@y.com`];
+    const hook = await webhook(3, `${a};${b}`);
     partner.script(hook.path, () => 503);
     const c = await contract();
     await pool.query('UPDATE contracts SET billing_period = 5 WHERE id = $1', [c]);
@@ -101,8 +97,9 @@ describe('delivery', () => {
     expect(dead).toMatchObject({ stage: 'delivery', reason: 'limite de tentativas atingido (3)' });
     expect((dead!.attempts as { status: number }[]).map((a) => a.status)).toEqual([503, 503, 503]);
 
-    const mail = await waitFor('the alert e-mail', async () => (await mails()).find((m) => m.text.includes(`Contrato ${c}:`)), { timeoutMs: 10_000 });
-    expect(mail.to.map((t) => t.address).sort()).toEqual(['a@x.com', 'b@y.com']);
+    const mail = await waitFor('the alert e-mail', async () => (await mailsTo(a))[0], { timeoutMs: 10_000 });
+    expect(mail.to.map((t) => t.address).sort()).toEqual([a, b].sort());
+    expect(mail.text).toContain(`Contrato ${c}:`);
     expect(mail.subject).toContain('limite de tentativas');
     expect(mail.text).toContain(`${base}${hook.path}`);
     expect(mail.text).toContain('3 tentativas, último erro: HTTP 503');
@@ -206,8 +203,8 @@ describe('delivery', () => {
     const dead = await dlq.waitFor((d) => d.webhookId === hook.id, 4, 20_000);
     expect(dead.every((d) => String(d.reason).startsWith('falha permanente: HTTP 400'))).toBe(true);
     expect(partner.requests.filter(at(hook.path))).toHaveLength(4);
-    const mail = await waitFor('the digest e-mail', async () => (await mails()).find((m) => m.to.some((t) => t.address === recipient)), { timeoutMs: 10_000 });
+    const mail = await waitFor('the digest e-mail', async () => (await mailsTo(recipient))[0], { timeoutMs: 10_000 });
     expect(mail.subject).toContain('4 envios');
-    expect((await mails()).filter((m) => m.to.some((t) => t.address === recipient))).toHaveLength(1);
+    expect(await mailsTo(recipient)).toHaveLength(1);
   });
 });

@@ -5,29 +5,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, testKafka, unique } from '../support/harness.js';
-import { freshGroupArgs } from '../support/pipeline.js';
+import { processNamespace, type TestNamespace } from '../support/pipeline.js';
 import { ReativaProcess } from '../support/processes.js';
 import { triggerReader, type DecodedEvent } from '../support/triggers.js';
 
 const pool = erpPool();
-const triggers = triggerReader(testKafka(), createRegistry(settings.schemaRegistryUrl));
 const processes: ReativaProcess[] = [];
+let namespace: TestNamespace;
+let triggers: ReturnType<typeof triggerReader>;
 
 beforeAll(async () => {
+  const own = await processNamespace(testKafka());
+  namespace = own.namespace;
+  triggers = triggerReader(testKafka(), createRegistry(settings.schemaRegistryUrl), namespace.topics.triggers);
   await triggers.start();
 });
 
 afterAll(async () => {
   for (const p of processes) await p.kill('SIGKILL');
-  await triggers.stop();
+  await triggers?.stop();
+  await namespace?.drop();
   await pool.end();
 });
 
 describe('mapper crash', () => {
   it('loses nothing when killed with SIGKILL mid-stream, and re-emits the same ids', async () => {
-    const groups = await freshGroupArgs(testKafka(), 6, unique('test-crash'));
     const start = () => {
-      const p = new ReativaProcess(groups, { REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000' });
+      const p = new ReativaProcess([], { REATIVA_NAMESPACE: namespace.topics.namespace, REATIVA_LOG_LEVEL: 'info', REATIVA_KAFKA_SESSION_TIMEOUT_MS: '6000' });
       processes.push(p);
       return p;
     };

@@ -10,7 +10,7 @@ import { Sender } from '../../src/stages/delivery/sender.js';
 import { DIRECTV_BASIC_PACKAGE, PRESETS, type Preset } from '../../src/presets/presets.js';
 import type { Delivery } from '../../src/contracts/delivery.js';
 import type { TopicReader} from '../support/harness.js';
-import { erpPool, seedParty, settings, unique } from '../support/harness.js';
+import { erpPool, seedParty, settings, testWebhookName, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
 import { deliveryReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
@@ -24,13 +24,13 @@ let deliveries: TopicReader<Delivery>;
 beforeAll(async () => {
   base = await simulator.start();
   pipeline = await startPipeline(pool);
-  deliveries = deliveryReader(pipeline.kafka, pipeline.registry);
+  deliveries = deliveryReader(pipeline.kafka, pipeline.registry, pipeline.topics);
   await deliveries.start();
 });
 
 afterAll(async () => {
-  await pipeline?.stop();
   await Promise.all([deliveries.stop(), simulator.stop(), sender.close()]);
+  await pipeline?.stop();
   await pool.end();
 });
 
@@ -55,6 +55,7 @@ describe('partner presets end to end', () => {
     const token = unique('tok');
     const { webhookId, integratorId } = await addWebhook(settings.erpDatabaseUrl, {
       preset,
+      name: testWebhookName(preset.id),
       token,
       emails: 'ops@example.com;noc@example.com',
       url: `${base}${pathFor(preset)}`,
@@ -110,7 +111,7 @@ describe('partner presets end to end', () => {
 
   it('DIRECTV GO: a package without the basic one on the contract goes out inactive', async () => {
     const preset = PRESETS.find((p) => p.id === 'directv-go')!;
-    const { webhookId, integratorId } = await addWebhook(settings.erpDatabaseUrl, { preset, token: 'k', idp: 'i', emails: 'ops@example.com', url: `${base}/directv-alone` });
+    const { webhookId, integratorId } = await addWebhook(settings.erpDatabaseUrl, { preset, name: testWebhookName('directv-alone'), token: 'k', idp: 'i', emails: 'ops@example.com', url: `${base}/directv-alone` });
     const hbo = one((await pool.query<{ id: string }>("INSERT INTO service_products (title, uses_streaming, integrator_id, integration_code) VALUES ('HBO', true, $1, 'urn:tve:hbo') RETURNING id", [integratorId])).rows);
     const { companyId, clientId } = await seedParty(pool);
     const contractId = one((await pool.query<{ id: string }>("INSERT INTO contracts (company_id, client_id, contract_number, stage, status) VALUES ($1, $2, $3, 'approved', 'normal') RETURNING id", [companyId, clientId, unique('C')])).rows);

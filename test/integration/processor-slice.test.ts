@@ -7,13 +7,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/paths.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, testKafka, unique } from '../support/harness.js';
-import { freshGroupArgs } from '../support/pipeline.js';
+import { changeLog, processNamespace, type TestNamespace } from '../support/pipeline.js';
 
 const pool = erpPool();
 let child: ChildProcessWithoutNullStreams | undefined;
+let namespace: TestNamespace | undefined;
 
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
+  await namespace?.drop();
   await pool.end();
 });
 
@@ -26,12 +28,13 @@ interface LogLine {
 
 describe('reativa start', () => {
   it('logs each change and commits its offsets on Ctrl-C', async () => {
-    const group = unique('test-slice');
-    const groups = await freshGroupArgs(testKafka(), 6, group);
+    const own = await processNamespace(testKafka());
+    namespace = own.namespace;
+    const group = namespace.groups.mapper;
     const lines: LogLine[] = [];
-    child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack', ...groups], {
+    child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack'], {
       cwd: projectPath(),
-      env: { ...process.env, REATIVA_LOG_LEVEL: 'debug' },
+      env: { ...process.env, ...own.env, REATIVA_LOG_LEVEL: 'debug' },
     });
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -60,7 +63,7 @@ describe('reativa start', () => {
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchOffsets({ groupId: group, topics: ['erp.public.contracts'] });
+      const offsets = await admin.fetchOffsets({ groupId: group, topics: [changeLog()] });
       const committed = offsets[0]!.partitions.filter((p) => Number(p.offset) > 0);
       expect(committed.length).toBeGreaterThan(0);
       const description = await admin.describeGroups([group]);

@@ -56,7 +56,7 @@ describe('schema registry', () => {
     await producer.send({ topic, acks: -1, messages: [{ key: event.aggregateKey, value: encoded }] });
     await producer.disconnect();
 
-    reader = await new TopicReader<unknown>(kafka, [topic], (value) => value).start();
+    reader = await new TopicReader<unknown>(kafka, [topic], (value) => value, 'beginning').start();
     const [read] = (await reader.waitFor(() => true, 1, 10_000)) as Buffer[];
     // A fresh codec fetches the writer schema by its id; the registry client reads the same record.
     expect(await new AvroCodec(registry, TRIGGER_EVENT).decode(read!)).toEqual(event);

@@ -4,10 +4,9 @@
 // rules hold end to end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/contracts/alert.js';
-import { TOPICS } from '../../src/kafka/topics.js';
 import type { Delivery } from '../../src/contracts/delivery.js';
 import type { TopicReader} from '../support/harness.js';
-import { erpPool, seedParty, unique } from '../support/harness.js';
+import { erpPool, seedParty, testWebhookName, unique } from '../support/harness.js';
 import { deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
@@ -18,15 +17,15 @@ let dlq: TopicReader<Record<string, unknown>>;
 
 beforeAll(async () => {
   pipeline = await startPipeline(pool);
-  deliveries = deliveryReader(pipeline.kafka, pipeline.registry);
-  alerts = jsonReader<Alert>(pipeline.kafka, TOPICS.alerts);
-  dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, TOPICS.deliveriesDlq);
+  deliveries = deliveryReader(pipeline.kafka, pipeline.registry, pipeline.topics);
+  alerts = jsonReader<Alert>(pipeline.kafka, pipeline.topics.alerts);
+  dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, pipeline.topics.deliveriesDlq);
   await Promise.all([deliveries.start(), alerts.start(), dlq.start()]);
 });
 
 afterAll(async () => {
-  await pipeline?.stop();
   await Promise.all([deliveries.stop(), alerts.stop(), dlq.stop()]);
+  await pipeline?.stop();
   await pool.end();
 });
 
@@ -39,7 +38,7 @@ async function standardWebhook(integratorId: number, patch: { url?: string } = {
     (
       await pool.query<{ id: string }>(
         "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ($1, $2, 'POST', $3, 5, 'ops@example.com', 'standard', false) RETURNING id",
-        [unique('wh'), integratorId, patch.url ?? 'http://127.0.0.1:9/hook'],
+        [testWebhookName('wh'), integratorId, patch.url ?? 'http://127.0.0.1:9/hook'],
       )
     ).rows,
   );
@@ -118,8 +117,8 @@ describe('routing', () => {
     const webhook = one(
       (
         await pool.query<{ id: string }>(
-          "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ('Watch', $1, 'POST', 'http://127.0.0.1:9/watch', 15, 'ops@example.com', 'contract_service_change', true) RETURNING id",
-          [watch],
+          "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ($2, $1, 'POST', 'http://127.0.0.1:9/watch', 15, 'ops@example.com', 'contract_service_change', true) RETURNING id",
+          [watch, testWebhookName('watch')],
         )
       ).rows,
     );

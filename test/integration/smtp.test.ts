@@ -4,20 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { createMailTransport } from '../../src/alerts/mailer.js';
 import { waitFor } from '../../src/util/wait.js';
 import { settings, unique } from '../support/harness.js';
-
-interface StoredMail {
-  subject: string;
-  to: { address: string }[];
-  text?: string;
-}
+import { mailsTo } from '../support/mailbox.js';
 
 describe('SMTP', () => {
   it('receives a mail sent with nodemailer', async () => {
     const transport = createMailTransport(settings.smtpUrl, 5000);
     const subject = `Alerta de integração ${unique('teste')}`;
+    const [a, b] = [`${unique('a')}@x.com`, `${unique('b')}@y.com`];
     await transport.sendMail({
       from: 'reativa@example.com',
-      to: 'a@x.com;b@y.com'.split(';'),
+      to: `${a};${b}`.split(';'),
       subject,
       text: 'Limite de tentativas atingido.',
     });
@@ -25,14 +21,10 @@ describe('SMTP', () => {
 
     const mail = await waitFor(
       'the mail on MailDev',
-      async () => {
-        const res = await fetch(`${settings.mailWebUrl}/api/email`, { signal: AbortSignal.timeout(2000) });
-        const mails = (await res.json()) as StoredMail[];
-        return mails.find((m) => m.subject === subject);
-      },
+      async () => (await mailsTo(a)).find((m) => m.subject === subject),
       { timeoutMs: 10_000 },
     );
-    expect(mail.to.map((t) => t.address).sort()).toEqual(['a@x.com', 'b@y.com']);
+    expect(mail.to.map((t) => t.address).sort()).toEqual([a, b].sort());
     expect(mail.text).toContain('Limite de tentativas atingido.');
   });
 });

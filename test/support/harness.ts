@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import pg from 'pg';
 import { decodeChange, type Change } from '../../src/capture/envelope.js';
-import { changeTopic } from '../../src/capture/tables.js';
+import { changeLogTopic } from '../../src/capture/tables.js';
+import { positionAtEnd } from '../../src/kafka/groups.js';
 import { loadSettings } from '../../src/settings.js';
 import { waitFor } from '../../src/util/wait.js';
 
@@ -21,13 +22,19 @@ export function erpPool(): pg.Pool {
   return new pg.Pool({ connectionString: settings.erpDatabaseUrl, max: 4 });
 }
 
+/** The name every webhook a test makes starts with: tests touch no other webhook of the ERP. */
+export const TEST_WEBHOOK = 'test-';
+
+/** A unique name for a webhook a test makes. */
+export const testWebhookName = (what = 'webhook') => unique(`${TEST_WEBHOOK}${what}`);
+
 /**
- * Turns every webhook off at the end of a test file that made some, so the
- * next file's fresh consumer groups, reading history from the beginning, do
- * not deliver old changes to partners that are gone.
+ * Turns off the webhooks tests made (this file's, and any a crashed run left
+ * on), so later runs do not deliver to partners that are gone. The ERP's other
+ * webhooks — a demo's, an operator's — are never touched.
  */
 export async function deactivateWebhooks(pool: pg.Pool): Promise<void> {
-  await pool.query('UPDATE webhooks SET active = false WHERE active');
+  await pool.query("UPDATE webhooks SET active = false WHERE active AND name LIKE $1 || '%'", [TEST_WEBHOOK]);
 }
 
 /** A company and a client of our own, so tests never depend on each other's rows. */
@@ -50,7 +57,11 @@ export interface Received<T> {
   readonly offset: string;
 }
 
-/** Reads a topic from the beginning in a fresh consumer group and keeps every decoded record. */
+/**
+ * Reads topics in a fresh consumer group and keeps every decoded record: from
+ * their end when started (what a test makes happens after), so a long-used
+ * stack with a large history costs nothing; or from the beginning if asked.
+ */
 export class TopicReader<T> {
   readonly records: Received<T>[] = [];
   private consumer: Consumer | undefined;
@@ -59,10 +70,13 @@ export class TopicReader<T> {
     private readonly kafka: Kafka,
     private readonly topics: string[],
     private readonly decode: (value: Buffer | null) => Promise<T> | T,
+    private readonly from: 'end' | 'beginning' = 'end',
   ) {}
 
   async start(): Promise<this> {
-    this.consumer = this.kafka.consumer({ groupId: unique('test-reader'), maxWaitTimeInMs: 200 });
+    const groupId = unique('test-reader');
+    if (this.from === 'end') await positionAtEnd(this.kafka, groupId, this.topics);
+    this.consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consumer.run({
@@ -94,10 +108,10 @@ export class TopicReader<T> {
   }
 }
 
-/** Debezium change events of one ERP table, decoded (null for what does not decode). */
+/** Debezium change events of one ERP table, from the change log, decoded (null for other tables and what does not decode). */
 export function changeReader(table: string): TopicReader<Change | null> {
-  return new TopicReader<Change | null>(testKafka(), [changeTopic(settings.topicPrefix, table)], (value) => {
+  return new TopicReader<Change | null>(testKafka(), [changeLogTopic(settings.topicPrefix)], (value) => {
     const decoded = decodeChange(null, value);
-    return decoded.ok ? decoded.change : null;
+    return decoded.ok && decoded.change.table === table ? decoded.change : null;
   });
 }

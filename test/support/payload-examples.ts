@@ -1,14 +1,11 @@
 // The changes behind each JSON example of docs/payloads.md. The doc test maps
 // each one and requires the example to be exactly what the mapper produces.
 import type { Change } from '../../src/capture/envelope.js';
-import type { Enrichment } from '../../src/mapping/enrichment.js';
-import { CONTRACT_ROW, insert, update, world } from './mapping-fixtures.js';
+import { CONTRACT_ROW, insert, update, world, type World } from './mapping-fixtures.js';
 
 /** The fixture world with the source document's placeholder CNPJ. */
-export function exampleWorld(): Enrichment {
-  const w = world();
-  (w.companies as Map<number, { id: number; name: string; txId: string }>).set(1, { id: 1, name: 'Provedor Exemplo', txId: '99.999.999/9999-99' });
-  return w;
+export function exampleWorld(): World {
+  return world().set('companies', { id: 1, name: 'Provedor Exemplo', tx_id: '99.999.999/9999-99' });
 }
 
 export interface PayloadExample {

@@ -1,84 +1,118 @@
-// The mapper and routing running in the test process, on fresh consumer
-// groups, with the ERP prerequisites on: what tests of routing and delivery
-// stand on. Plus readers for Reativa's topics.
+// The mapper and routing running in the test process, in a namespace of the
+// test's own (its own Reativa topics and consumer groups), with the ERP
+// prerequisites on: what tests of routing and delivery stand on. A test never
+// reads or writes the running Reativa's topics, and a used stack's history
+// (other tests' webhooks, a demo's traffic) never reaches it.
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { changeTopic } from '../../src/capture/tables.js';
-import { createErpPool } from '../../src/db/erp-enrichment.js';
-import { positionAtEnd } from '../../src/kafka/groups.js';
-import { MAPPED_TABLES } from '../../src/mapping/table-map.js';
-import { createRegistry } from '../../src/kafka/registry.js';
-import { TOPICS } from '../../src/kafka/topics.js';
-import { createLogger } from '../../src/log.js';
-import { startMapper, type RunningMapper } from '../../src/stages/mapper.js';
-import type { Delivery } from '../../src/contracts/delivery.js';
-import { DELIVERY } from '../../src/contracts/delivery.js';
+import { changeLogTopic } from '../../src/capture/tables.js';
+import { DELIVERY, type Delivery } from '../../src/contracts/delivery.js';
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
+import { positionAtEnd } from '../../src/kafka/groups.js';
+import { createRegistry } from '../../src/kafka/registry.js';
+import { ensureTopics, reativaTopics, reativaTopicSpecs, retryTopicSpecs, type ReativaTopics } from '../../src/kafka/topics.js';
+import { createLogger } from '../../src/log.js';
+import { startMapper, type RunningMapper } from '../../src/stages/mapper/runner.js';
+import { groupsOf } from '../../src/stages/registry.js';
 import { startRouting, type RunningRouting } from '../../src/stages/routing.js';
-import { deactivateWebhooks, settings, testKafka, TopicReader, unique } from './harness.js';
+import { deactivateWebhooks, settings, testKafka, testWebhookName, TopicReader, unique } from './harness.js';
 
 export const one = (rows: { id: string }[]) => Number(rows[0]!.id);
 
-export const mapperTopics = () => MAPPED_TABLES.map((t) => changeTopic(settings.topicPrefix, t));
+export const changeLog = () => changeLogTopic(settings.topicPrefix);
+
+/** Retry steps test namespaces get topics for: enough for any schedule a test uses. */
+export const TEST_RETRY_STEPS = 6;
+
+export interface TestNamespace {
+  readonly topics: ReativaTopics;
+  readonly groups: ReturnType<typeof groupsOf>;
+  /** Deletes the namespace's topics. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A namespace of the test's own: its Reativa topics, created now, and its group
+ * ids; the mapper's group starts at the change log's end, so it maps only what
+ * the test changes in the ERP.
+ */
+export async function testNamespace(kafka: Kafka, name = unique('test')): Promise<TestNamespace> {
+  const topics = reativaTopics(name);
+  const groups = groupsOf(name);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [...reativaTopicSpecs(topics, 3), ...retryTopicSpecs(topics, TEST_RETRY_STEPS, 3)]);
+  } finally {
+    await admin.disconnect();
+  }
+  await positionAtEnd(kafka, groups.mapper, [changeLog()]);
+  return {
+    topics,
+    groups,
+    drop: async () => {
+      const a = kafka.admin();
+      await a.connect();
+      const names = [...reativaTopicSpecs(topics), ...retryTopicSpecs(topics, TEST_RETRY_STEPS)].map((s) => s.topic);
+      await a.deleteTopics({ topics: names }).catch(() => undefined);
+      await a.disconnect();
+    },
+  };
+}
 
 export interface Pipeline {
   readonly kafka: Kafka;
   readonly registry: SchemaRegistry;
+  readonly namespace: TestNamespace;
+  readonly topics: ReativaTopics;
   readonly mapper: RunningMapper;
   readonly routing: RunningRouting;
-  /** Stops both and turns off the webhooks the test file made. */
+  /** Stops both, turns off the webhooks the test file made, and drops the namespace. */
   stop(): Promise<void>;
-}
-
-/** Positions a fresh delivery group (and its retry group) at the end of its topics. */
-export async function freshDeliveryGroup(kafka: Kafka, retrySteps: number): Promise<string> {
-  const groupId = unique('test-delivery');
-  await positionAtEnd(kafka, groupId, [TOPICS.deliveries]);
-  await positionAtEnd(kafka, `${groupId}-retry`, Array.from({ length: retrySteps }, (_, i) => TOPICS.retry(i + 1)));
-  return groupId;
 }
 
 export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
   const kafka = testKafka();
   const registry = createRegistry(settings.schemaRegistryUrl);
-  const enrichmentPool = createErpPool(settings.erpDatabaseUrl);
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
+  // Webhooks a crashed run left on would be in this namespace's configuration too.
+  await deactivateWebhooks(pool);
+  const namespace = await testNamespace(kafka);
+  const { topics } = namespace;
+  const mapper = await startMapper(kafka, registry, logger, { topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper });
+  const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing });
+  // After the mapper starts: it carries configuration changes from the change log to
+  // the namespace's config topic, and it starts at the log's end.
   await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
-  const logger = createLogger('warn');
-  const [mapperGroup, routingGroup] = [unique('test-mapper'), unique('test-routing')];
-  await positionAtEnd(kafka, mapperGroup, mapperTopics());
-  await positionAtEnd(kafka, routingGroup, [TOPICS.triggers]);
-  const mapper = await startMapper(kafka, registry, enrichmentPool, logger, { topicPrefix: settings.topicPrefix, groupId: mapperGroup });
-  const routing = await startRouting(kafka, registry, logger, { topicPrefix: settings.topicPrefix, groupId: routingGroup });
   return {
     kafka,
     registry,
+    namespace,
+    topics,
     mapper,
     routing,
     stop: async () => {
       await deactivateWebhooks(pool);
       await Promise.all([mapper.stop(), routing.stop()]);
-      await enrichmentPool.end();
+      await namespace.drop();
     },
   };
 }
 
-export function deliveryReader(kafka: Kafka, registry: SchemaRegistry): TopicReader<Delivery> {
+export function deliveryReader(kafka: Kafka, registry: SchemaRegistry, topics: ReativaTopics, from: 'end' | 'beginning' = 'end'): TopicReader<Delivery> {
   const codec = new AvroCodec(registry, DELIVERY);
-  return new TopicReader<Delivery>(kafka, [TOPICS.deliveries], (value) => codec.decode(value!));
+  return new TopicReader<Delivery>(kafka, [topics.deliveries], (value) => codec.decode(value!), from);
 }
 
 export function jsonReader<T>(kafka: Kafka, topic: string): TopicReader<T> {
   return new TopicReader<T>(kafka, [topic], (value) => JSON.parse(value!.toString()) as T);
 }
 
-/** `reativa start` arguments naming fresh mapper, routing and delivery groups, each positioned at the end. */
-export async function freshGroupArgs(kafka: Kafka, retrySteps: number, mapperGroup = unique('test-mapper')): Promise<string[]> {
-  const routingGroup = unique('test-routing');
-  await positionAtEnd(kafka, mapperGroup, mapperTopics());
-  await positionAtEnd(kafka, routingGroup, [TOPICS.triggers]);
-  const deliveryGroup = await freshDeliveryGroup(kafka, retrySteps);
-  return ['--mapper-group', mapperGroup, '--routing-group', routingGroup, '--delivery-group', deliveryGroup];
+/** `reativa start` in a namespace of the test's own: the environment and group arguments for ReativaProcess. */
+export async function processNamespace(kafka: Kafka): Promise<{ namespace: TestNamespace; env: NodeJS.ProcessEnv }> {
+  const namespace = await testNamespace(kafka);
+  return { namespace, env: { REATIVA_NAMESPACE: namespace.topics.namespace } };
 }
 
 /**
@@ -96,7 +130,7 @@ export async function contractsWebhook(
     (
       await pool.query<{ id: string }>(
         "INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ($1, $2, 'POST', $3, $4, $5, 'standard', true) RETURNING id",
-        [unique('Parceiro'), integratorId, `${partnerBase}${path}`, options.maxAttempts, options.emails ?? 'ops@example.com'],
+        [testWebhookName('parceiro'), integratorId, `${partnerBase}${path}`, options.maxAttempts, options.emails ?? `${unique('ops')}@example.com`],
       )
     ).rows,
   );

@@ -1,7 +1,6 @@
 // Reading reativa.triggers in tests: Avro-decoded trigger events with their body parsed.
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
-import { TOPICS } from '../../src/kafka/topics.js';
 import { TRIGGER_EVENT } from '../../src/contracts/trigger-event.js';
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
 import type { Body } from '../../src/contracts/contract.js';
@@ -10,7 +9,7 @@ import { TopicReader } from './harness.js';
 
 export type DecodedEvent = TriggerEvent & { body: Body };
 
-export function triggerReader(kafka: Kafka, registry: SchemaRegistry, topic: string = TOPICS.triggers): TopicReader<DecodedEvent> {
+export function triggerReader(kafka: Kafka, registry: SchemaRegistry, topic: string, from: 'end' | 'beginning' = 'end'): TopicReader<DecodedEvent> {
   const codec = new AvroCodec(registry, TRIGGER_EVENT);
-  return new TopicReader<DecodedEvent>(kafka, [topic], (value) => codec.decode(value!));
+  return new TopicReader<DecodedEvent>(kafka, [topic], (value) => codec.decode(value!), from);
 }

@@ -7,14 +7,14 @@ import { deliveryDeadLetterRecord, type DeliveryDeadLetter } from '../../contrac
 import type { ReceivedDelivery } from '../../contracts/delivery.js';
 import { retryHeaders, type RetryEnvelope } from '../../contracts/retry-envelope.js';
 import type { Outbox } from '../../delivery/ports.js';
-import { TOPICS } from '../../kafka/topics.js';
+import type { ReativaTopics } from '../../kafka/topics.js';
 
 export class KafkaOutbox implements Outbox {
-  constructor(private readonly producer: Producer) {}
+  constructor(private readonly producer: Producer, private readonly topics: ReativaTopics) {}
 
   async forward(key: string, delivery: ReceivedDelivery, record: Buffer, envelope: RetryEnvelope, retryTopicIndex: number): Promise<void> {
     await this.producer.send({
-      topic: TOPICS.retry(retryTopicIndex),
+      topic: this.topics.retry(retryTopicIndex),
       acks: -1,
       messages: [{ key, value: record, headers: retryHeaders(envelope, delivery.eventId) }],
     });
@@ -24,8 +24,8 @@ export class KafkaOutbox implements Outbox {
     await this.producer.sendBatch({
       acks: -1,
       topicMessages: [
-        { topic: TOPICS.deliveriesDlq, messages: [deliveryDeadLetterRecord(key, letter)] },
-        { topic: TOPICS.alerts, messages: [alertRecord(alert)] },
+        { topic: this.topics.deliveriesDlq, messages: [deliveryDeadLetterRecord(key, letter)] },
+        { topic: this.topics.alerts, messages: [alertRecord(alert)] },
       ],
     });
   }

@@ -13,9 +13,9 @@ import { AttemptLog } from '../../db/attempt-log.js';
 import { ParkingStore } from '../../db/parking.js';
 import { AvroCodec } from '../../kafka/avro-codec.js';
 import type { SchemaRegistry } from '../../kafka/registry.js';
-import { ensureTopics, retryTopicSpecs, TOPICS } from '../../kafka/topics.js';
+import { ensureTopics, retryTopicSpecs, type ReativaTopics } from '../../kafka/topics.js';
 import type { Logger } from '../../log.js';
-import { DEFAULT_GROUPS, retryGroupOf } from '../registry.js';
+import { groupsOf, retryGroupOf } from '../registry.js';
 import { startDeliveryConsumers } from './consumers.js';
 import { KafkaOutbox } from './outbox.js';
 import { Sender, type SenderOptions } from './sender.js';
@@ -23,6 +23,8 @@ import { Sender, type SenderOptions } from './sender.js';
 export type { DeliveryStats };
 
 export interface DeliveryOptions {
+  readonly topics: ReativaTopics;
+  /** The consumer group (its retry group adds -retry); <namespace>-delivery by default. */
   readonly groupId?: string;
   /** Where first attempts come from (reativa.deliveries; the benchmark uses a topic of its own). */
   readonly deliveriesTopic?: string;
@@ -51,9 +53,9 @@ export async function startDelivery(
   logger: Logger,
   options: DeliveryOptions,
 ): Promise<RunningDelivery> {
-  const groupId = options.groupId ?? DEFAULT_GROUPS.delivery;
+  const groupId = options.groupId ?? groupsOf(options.topics.namespace).delivery;
   const log = logger.child({ component: 'delivery', group: groupId });
-  const retryTopics = retryTopicSpecs(options.schedule.delaysMs.length);
+  const retryTopics = retryTopicSpecs(options.topics, options.schedule.delaysMs.length);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, retryTopics).finally(() => admin.disconnect());
@@ -70,7 +72,7 @@ export async function startDelivery(
       transport: sender,
       attemptLog,
       parking: new ParkingStore(reativaPool),
-      outbox: new KafkaOutbox(producer),
+      outbox: new KafkaOutbox(producer, options.topics),
       notices: digest,
       logger: log,
     },
@@ -83,7 +85,7 @@ export async function startDelivery(
     {
       groupId,
       retryGroupId: retryGroupOf(groupId),
-      deliveriesTopic: options.deliveriesTopic ?? TOPICS.deliveries,
+      deliveriesTopic: options.deliveriesTopic ?? options.topics.deliveries,
       retryTopics: retryTopics.map((s) => s.topic),
       maxPendingPerPartition: options.maxPendingPerPartition,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConnectorConfig, withDatabase } from '../../../src/capture/connector.js';
-import { CAPTURED_TABLES, CONFIGURATION_TABLES } from '../../../src/capture/tables.js';
-import { changeTopicSpecs } from '../../../src/kafka/topics.js';
+import { loadConnectorConfig, tablesToSnapshot, withDatabase } from '../../../src/capture/connector.js';
+import { CAPTURED_TABLES, changeLogTopic } from '../../../src/capture/tables.js';
+import { changeLogSpec } from '../../../src/kafka/topics.js';
 import { loadSettings } from '../../../src/settings.js';
 
 describe('connector configuration', () => {
@@ -12,26 +12,50 @@ describe('connector configuration', () => {
     expect(c).toMatchObject({ 'database.hostname': 'erp-db', 'database.port': '6543', 'database.user': 'cdc', 'database.password': 's@cret', 'database.dbname': 'erp_prod' });
   });
 
-  it('follows a renamed topic prefix in topic-creation rules', () => {
-    const c = withDatabase(config, 'postgres://u@h:1/erp', 'isp1');
-    expect(c['topic.prefix']).toBe('isp1');
-    expect(c['topic.creation.configuration.include']).toMatch(/^isp1\\\.public\\\./);
-  });
-
-  it('captures exactly the reference ERP tables, and snapshots only configuration tables', () => {
+  it('captures exactly the reference ERP tables, and snapshots every one of them into the state', () => {
     const included = config['table.include.list']!.split(',').filter((t) => t.startsWith('public.'));
     expect(included.map((t) => t.slice('public.'.length)).sort()).toEqual([...CAPTURED_TABLES].sort());
-    expect(config['snapshot.include.collection.list']!.split(',').map((t) => t.slice('public.'.length)).sort()).toEqual([...CONFIGURATION_TABLES].sort());
-    expect(config).toMatchObject({ 'plugin.name': 'pgoutput', 'decimal.handling.mode': 'string', 'tombstones.on.delete': 'false', 'publication.autocreate.mode': 'filtered' });
+    expect(config['snapshot.include.collection.list']!.split(',').map((t) => t.slice('public.'.length)).sort()).toEqual([...CAPTURED_TABLES].sort());
+    expect(config).toMatchObject({ 'plugin.name': 'pgoutput', 'decimal.handling.mode': 'string', 'tombstones.on.delete': 'true', 'publication.autocreate.mode': 'filtered' });
   });
 
-  it('compacts the configuration topics, in Connect and in our catalogue alike', () => {
-    const include = new RegExp(`^${config['topic.creation.configuration.include']}$`);
-    for (const spec of changeTopicSpecs('erp')) {
-      const table = spec.topic.split('.').pop()!;
-      const isConfig = (CONFIGURATION_TABLES as readonly string[]).includes(table);
-      expect(include.test(spec.topic)).toBe(isConfig);
-      expect(spec.configEntries.find((e) => e.name === 'cleanup.policy')?.value).toBe(isConfig ? 'compact' : 'delete');
-    }
+  it('routes every captured table, in commit order, to the one change log, keys keeping their table', () => {
+    expect(config).toMatchObject({
+      'transforms.changelog.type': 'io.debezium.transforms.ByLogicalTableRouter',
+      'transforms.changelog.topic.replacement': changeLogTopic('erp'),
+      'transforms.changelog.key.enforce.uniqueness': 'true',
+    });
+    const routed = new RegExp(`^${config['transforms.changelog.topic.regex']}$`);
+    expect(routed.test('erp.public.contracts')).toBe(true);
+    expect(routed.test('erp.reativa_cdc.heartbeat')).toBe(true);
+    expect(routed.test('__debezium-heartbeat.erp')).toBe(false);
+  });
+
+  it('follows a renamed topic prefix', () => {
+    const c = withDatabase(config, 'postgres://u@h:1/erp', 'isp1');
+    expect(c['topic.prefix']).toBe('isp1');
+    expect(c['transforms.changelog.topic.replacement']).toBe('isp1.changes');
+    expect(new RegExp(`^${c['transforms.changelog.topic.regex']}$`).test('isp1.public.contracts')).toBe(true);
+  });
+
+  it('agrees with the catalogue: the change log has one partition and keeps its history before compacting', () => {
+    const spec = changeLogSpec('erp', 7 * 86_400_000);
+    expect(spec).toMatchObject({ topic: 'erp.changes', numPartitions: 1 });
+    const entries = Object.fromEntries(spec.configEntries.map((e) => [e.name, e.value]));
+    expect(entries).toMatchObject({ 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(7 * 86_400_000) });
+  });
+});
+
+describe('re-snapshots after a configuration change', () => {
+  const next = loadConnectorConfig(loadSettings({}));
+  it('none for a first registration or an unchanged one', () => {
+    expect(tablesToSnapshot(undefined, next)).toEqual([]);
+    expect(tablesToSnapshot(next, next)).toEqual([]);
+  });
+  it('the tables newly captured, or all of them when the old connector wrote per-table topics', () => {
+    const withoutPeople = { ...next, 'table.include.list': next['table.include.list']!.replace('public.people,', '') };
+    expect(tablesToSnapshot(withoutPeople, next)).toEqual(['public.people']);
+    const { 'transforms.changelog.type': _t, ...perTable } = next;
+    expect(tablesToSnapshot(perTable, next)).toHaveLength(CAPTURED_TABLES.length);
   });
 });

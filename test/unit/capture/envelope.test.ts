@@ -13,13 +13,18 @@ describe('decodeChange', () => {
     });
   });
 
+  it('keeps only the primary key columns of a routed key', () => {
+    const decoded = decodeChange(json({ id: 7, __dbz__physicalTableIdentifier: 'erp.public.contracts' }), json({ before: null, after: { id: 7 }, source, op: 'c' }));
+    expect(decoded.ok && decoded.change.key).toEqual({ id: 7 });
+  });
+
   it('marks snapshot reads', () => {
     const decoded = decodeChange(null, json({ before: null, after: { id: 1 }, source: { ...source, snapshot: 'last' }, op: 'r' }));
     expect(decoded.ok && decoded.change.snapshot).toBe(true);
   });
 
   it('gives a reason for what it cannot decode', () => {
-    expect(decodeChange(null, null)).toEqual({ ok: false, reason: 'tombstone (null value)' });
+    expect(decodeChange(null, null)).toEqual({ ok: false, tombstone: true, reason: 'tombstone (null value)' });
     expect(decodeChange(null, Buffer.from('{not json'))).toMatchObject({ ok: false, reason: expect.stringMatching(/^not JSON/) });
     expect(decodeChange(null, json({ after: {}, op: 'x', source }))).toMatchObject({ ok: false, reason: expect.stringMatching(/^not a Debezium change event: op/) });
     expect(decodeChange(null, json({ after: {}, op: 'c' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/source/) });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mapChange, type MapResult } from '../../../src/mapping/map-change.js';
+import { type MapResult } from '../../../src/mapping/map-change.js';
 import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
-import { change, CONTRACT_ROW, insert, remove, update, world } from '../../support/mapping-fixtures.js';
+import { change, CONTRACT_ROW, insert, remove, update, world, mapAt } from '../../support/mapping-fixtures.js';
 
 const events = (result: MapResult): TriggerEvent[] => {
   if (!result.ok) throw new Error(`unexpected failure: ${result.reason}`);
@@ -21,11 +21,11 @@ describe('contracts', () => {
     ['update of updated_at only', update('contracts', CONTRACT_ROW, { updated_at: '2026-11-29T13:00:00Z' }), []],
   ];
   it.each(table)('%s', (_name, c, expected) => {
-    expect(summary(mapChange(c, world()))).toEqual(expected);
+    expect(summary(mapAt(c, world()))).toEqual(expected);
   });
 
   it('describes the contract with stage and status labels, client and services', () => {
-    const [, contractChange] = events(mapChange(update('contracts', CONTRACT_ROW, { status: 'courtesy' }), world()));
+    const [, contractChange] = events(mapAt(update('contracts', CONTRACT_ROW, { status: 'courtesy' }), world()));
     expect(contractChange!.body).toEqual({
       CompanyId: 1,
       CompanyTxId: '12.123.123/0001-14',
@@ -45,7 +45,7 @@ describe('contracts', () => {
   });
 
   it('describes a deleted contract from its before-image', () => {
-    const [standard] = events(mapChange(remove('contracts', { ...CONTRACT_ROW, stage: 'cancelled' }), world()));
+    const [standard] = events(mapAt(remove('contracts', { ...CONTRACT_ROW, stage: 'cancelled' }), world()));
     expect(standard!.body).toMatchObject({ ActionType: 2, Contract: { Id: 100, Stage: { Code: 'cancelled', Label: 'Cancelado' } } });
   });
 });
@@ -61,11 +61,11 @@ describe('contract services', () => {
     ['only created_at touched', update('contract_services', svc, { created_at: '2026-11-30T00:00:00Z' }), []],
   ];
   it.each(table)('%s', (_name, c, expected) => {
-    expect(summary(mapChange(c, world()))).toEqual(expected);
+    expect(summary(mapAt(c, world()))).toEqual(expected);
   });
 
   it('a swap sends both the removed and the added service', () => {
-    const [e] = events(mapChange(update('contract_services', svc, { service_product_id: 200 }), world()));
+    const [e] = events(mapAt(update('contract_services', svc, { service_product_id: 200 }), world()));
     expect(e!.body.ServiceChange).toEqual({
       Added: [{ Id: 301, ServiceProductId: 200, Title: 'HBO', IntegrationCode: 'urn:tve:hbo', IntegratorId: 7 }],
       Removed: [{ Id: 301, ServiceProductId: 201, Title: 'Pacote Básico', IntegrationCode: 'urn:tve:dtvgobr', IntegratorId: 7 }],
@@ -74,12 +74,8 @@ describe('contract services', () => {
   });
 
   it("lists only the integrator's own services on the contract", () => {
-    const enrichment = world();
-    (enrichment.contractServices as Map<number, unknown[]>).set(100, [
-      { id: 300, contractId: 100, serviceProductId: 200, createdAt: null },
-      { id: 302, contractId: 100, serviceProductId: 202, createdAt: null },
-    ]);
-    const [e] = events(mapChange(insert('contract_services', { ...svc, id: 302, service_product_id: 202 }), enrichment));
+    const state = world().set('contract_services', { id: 302, contract_id: 100, service_product_id: 202, created_at: null });
+    const [e] = events(mapAt(insert('contract_services', { ...svc, id: 302, service_product_id: 202 }), state));
     expect((e!.body.Contract as { Services: { Id: number }[] }).Services.map((s) => s.Id)).toEqual([302]);
   });
 });
@@ -93,7 +89,7 @@ describe('contract patrimonies', () => {
     ['patrimony without integrator linked', insert('contract_patrimonies', { ...link, patrimony_id: 401 }), []],
   ];
   it.each(table)('%s', (_name, c, expected) => {
-    expect(summary(mapChange(c, world()))).toEqual(expected);
+    expect(summary(mapAt(c, world()))).toEqual(expected);
   });
 });
 
@@ -128,14 +124,14 @@ describe('standard entities', () => {
     [table, 'delete', remove(table, rows[table])] as const,
   ]);
   it.each(cases)('%s %s', (table, action, c) => {
-    const result = events(mapChange(c, world()));
+    const result = events(mapAt(c, world()));
     expect(result.map((e) => [e.kind, e.entity, e.action])).toEqual([['standard', entity[table], action]]);
     expect(result[0]!.body).toMatchObject({ CompanyId: 1, CompanyTxId: '12.123.123/0001-14', ActionType: { insert: 0, update: 1, delete: 2 }[action] });
     expect(result[0]!.aggregateKey).toBe('contract:100');
   });
 
   it('shapes the electronic signature exactly as the source document', () => {
-    const [e] = events(mapChange(insert('electronic_signatures', rows.electronic_signatures), world()));
+    const [e] = events(mapAt(insert('electronic_signatures', rows.electronic_signatures), world()));
     expect(e!.body).toEqual({
       CompanyId: 1,
       CompanyTxId: '12.123.123/0001-14',
@@ -148,28 +144,28 @@ describe('standard entities', () => {
   });
 
   it('turns Debezium dates into calendar dates', () => {
-    const [e] = events(mapChange(insert('receivable_titles', rows.receivable_titles), world()));
+    const [e] = events(mapAt(insert('receivable_titles', rows.receivable_titles), world()));
     expect(e!.body.Title).toMatchObject({ IssueDate: '2026-11-29', DueDate: '2026-12-09', Amount: '99.90', Status: { Code: 'open', Label: 'Em Aberto' } });
   });
 
   it('finds the contract of a report through its solicitation', () => {
-    const [e] = events(mapChange(insert('reports', rows.reports), world()));
+    const [e] = events(mapAt(insert('reports', rows.reports), world()));
     expect(e).toMatchObject({ contractId: 100, body: { Report: { SolicitationId: 500, Protocol: 'P-500', ContractId: 100 } } });
   });
 
   it('keys a solicitation without contract by its own row', () => {
-    const [e] = events(mapChange(insert('solicitations', { ...rows.solicitations, contract_id: null }), world()));
+    const [e] = events(mapAt(insert('solicitations', { ...rows.solicitations, contract_id: null }), world()));
     expect(e).toMatchObject({ contractId: null, aggregateKey: 'solicitations:{"id":501}' });
   });
 });
 
 describe('what is never sent', () => {
   it('ignores snapshot reads: history is not sent', () => {
-    expect(events(mapChange(change('contracts', 'r', null, CONTRACT_ROW, { snapshot: true }), world()))).toEqual([]);
+    expect(events(mapAt(change('contracts', 'r', null, CONTRACT_ROW, { snapshot: true }), world()))).toEqual([]);
   });
   it('ignores truncates and logical messages', () => {
-    expect(events(mapChange(change('contracts', 't', null, null), world()))).toEqual([]);
-    expect(events(mapChange(change('contracts', 'm', null, null), world()))).toEqual([]);
+    expect(events(mapAt(change('contracts', 't', null, null), world()))).toEqual([]);
+    expect(events(mapAt(change('contracts', 'm', null, null), world()))).toEqual([]);
   });
 });
 
@@ -184,7 +180,7 @@ describe('bad input gets a reason', () => {
     ['row without primary key', insert('contract_connections', { contract_id: 100 }), /no primary key column 'id'/],
   ];
   it.each(cases)('%s', (_name, c, reason) => {
-    const result = mapChange(c, world());
+    const result = mapAt(c, world());
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(reason);
   });
@@ -193,19 +189,19 @@ describe('bad input gets a reason', () => {
 describe('event ids', () => {
   it('are the same when the same change is mapped again, and differ between events of one change', () => {
     const c = update('contracts', CONTRACT_ROW, { status: 'suspended' });
-    const first = events(mapChange(c, world())).map((e) => e.eventId);
-    const again = events(mapChange(c, world())).map((e) => e.eventId);
+    const first = events(mapAt(c, world())).map((e) => e.eventId);
+    const again = events(mapAt(c, world())).map((e) => e.eventId);
     expect(again).toEqual(first);
     expect(new Set(first).size).toBe(first.length);
     for (const id of first) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
   it('differ for another source position', () => {
-    const a = events(mapChange(update('contracts', CONTRACT_ROW, { status: 'suspended' }), world()));
-    const b = events(mapChange(update('contracts', CONTRACT_ROW, { status: 'suspended' }), world()));
+    const a = events(mapAt(update('contracts', CONTRACT_ROW, { status: 'suspended' }), world()));
+    const b = events(mapAt(update('contracts', CONTRACT_ROW, { status: 'suspended' }), world()));
     expect(a[0]!.eventId).not.toBe(b[0]!.eventId);
   });
   it('carry the source commit time', () => {
-    const [e] = events(mapChange(insert('contracts', CONTRACT_ROW), world()));
+    const [e] = events(mapAt(insert('contracts', CONTRACT_ROW), world()));
     expect(e!.source).toMatchObject({ table: 'contracts', primaryKey: '{"id":100}', op: 'c', committedAt: Date.parse('2026-11-29T12:00:00.000Z') });
   });
 });

@@ -2,8 +2,8 @@
 // block there must be exactly what the mapper produces for that example's change.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mapChange } from '../../../src/mapping/map-change.js';
 import { projectPath } from '../../../src/paths.js';
+import { mapAt } from '../../support/mapping-fixtures.js';
 import { exampleWorld, PAYLOAD_EXAMPLES } from '../../support/payload-examples.js';
 
 const doc = fs.readFileSync(projectPath('docs', 'payloads.md'), 'utf8');
@@ -16,7 +16,7 @@ describe('docs/payloads.md', () => {
 
   it.each(blocks)('example $name is what the mapper produces', ({ name, json }) => {
     const example = PAYLOAD_EXAMPLES[name]!;
-    const result = mapChange(example.change, exampleWorld());
+    const result = mapAt(example.change, exampleWorld());
     if (!result.ok) throw new Error(result.reason);
     const event = result.events.find((e) => e.kind === example.kind && e.entity === (example.entity ?? null));
     expect(event, `an event of kind ${example.kind} ${example.entity ?? ''}`).toBeDefined();

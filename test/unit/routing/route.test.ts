@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWebhooks } from '../../../src/config/webhooks.js';
 import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js';
-import { mapChange } from '../../../src/mapping/map-change.js';
 import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
 import { deliveryKey, webhookOfDeliveryKey } from '../../../src/contracts/delivery.js';
 import { route } from '../../../src/routing/route.js';
 import { apply, configured } from '../../support/config-fixtures.js';
-import { COMMITTED_AT, CONTRACT_ROW, insert, update, world } from '../../support/mapping-fixtures.js';
+import { COMMITTED_AT, CONTRACT_ROW, insert, update, world, mapAt } from '../../support/mapping-fixtures.js';
 
 const NOW = Date.parse('2026-11-29T12:00:05Z');
 const ACTIVE_BEFORE = COMMITTED_AT - 60_000;
 
 /** A service added to contract 100 for integrator 7 (the fixture's Watch Brasil). */
-function serviceEvent(enrichment = world()): TriggerEvent {
-  const result = mapChange(insert('contract_services', { id: 301, contract_id: 100, service_product_id: 200, created_at: null }), enrichment);
+function serviceEvent(state = world()): TriggerEvent {
+  const result = mapAt(insert('contract_services', { id: 301, contract_id: 100, service_product_id: 200, created_at: null }), state);
   if (!result.ok) throw new Error(result.reason);
   return result.events[0]!;
 }
@@ -89,24 +88,23 @@ describe('routing', () => {
   it('matches standard webhooks on (entity, action) rows', () => {
     const view = configured({ trigger_kind: 'standard', integrator_id: 7 }, ACTIVE_BEFORE);
     apply(view, 'webhook_triggers', 'c', { id: 1, webhook_id: 1, entity: 'contracts', action: 'update' });
-    const result = mapChange(update('contracts', CONTRACT_ROW, { billing_period: 20 }), world());
+    const result = mapAt(update('contracts', CONTRACT_ROW, { billing_period: 20 }), world());
     const [standard, contractChange] = result.ok ? result.events : [];
     expect(routeIn(view, standard!)).toHaveLength(1);
     expect(routeIn(view, contractChange!)).toEqual([]);
-    const inserted = mapChange(insert('contracts', CONTRACT_ROW), world());
+    const inserted = mapAt(insert('contracts', CONTRACT_ROW), world());
     expect(routeIn(view, (inserted.ok ? inserted.events : [])[0]!)).toEqual([]);
   });
 
   it('rejects, without a request, a client missing what the partner requires', () => {
-    const enrichment = world();
-    (enrichment.people as Map<number, unknown>).set(10, { id: 10, name: 'Sem Celular', txId: null, email: 'x@example.com', phone: null, cellPhone: null });
-    const [routed] = routeIn(configured({}, ACTIVE_BEFORE), serviceEvent(enrichment));
+    const state = world().set('people', { id: 10, name: 'Sem Celular', tx_id: null, email: 'x@example.com', phone: null, cell_phone: null });
+    const [routed] = routeIn(configured({}, ACTIVE_BEFORE), serviceEvent(state));
     expect(routed).toMatchObject({ outcome: 'rejected', reasons: ['cliente sem celular'] });
   });
 
   it('flags each service Active by the partner rule (Watch Brasil: Aprovado and Normal, Demonstração or Cortesia)', () => {
     const statusOf = (status: string) => {
-      const result = mapChange(update('contracts', CONTRACT_ROW, { status }), world());
+      const result = mapAt(update('contracts', CONTRACT_ROW, { status }), world());
       const event = (result.ok ? result.events : []).find((e) => e.kind === 'contract_service_change')!;
       const [routed] = routeIn(configured({}, ACTIVE_BEFORE), event);
       return routed?.outcome === 'deliver' ? (routed.delivery.body.Contract as { Services: { Active: boolean }[] }).Services.map((s) => s.Active) : undefined;

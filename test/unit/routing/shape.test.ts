@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWebhooks } from '../../../src/config/webhooks.js';
 import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js';
-import { mapChange } from '../../../src/mapping/map-change.js';
 import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
 import { route } from '../../../src/routing/route.js';
 import { configured } from '../../support/config-fixtures.js';
-import { COMMITTED_AT, insert, world } from '../../support/mapping-fixtures.js';
+import { COMMITTED_AT, insert, world, mapAt } from '../../support/mapping-fixtures.js';
 
 const NOW = Date.parse('2026-11-29T12:00:05Z');
 const ACTIVE_BEFORE = COMMITTED_AT - 60_000;
 
 /** A service added to contract 100 for integrator 7 (the fixture's Watch Brasil). */
-function serviceEvent(enrichment = world()): TriggerEvent {
-  const result = mapChange(insert('contract_services', { id: 301, contract_id: 100, service_product_id: 200, created_at: null }), enrichment);
+function serviceEvent(state = world()): TriggerEvent {
+  const result = mapAt(insert('contract_services', { id: 301, contract_id: 100, service_product_id: 200, created_at: null }), state);
   if (!result.ok) throw new Error(result.reason);
   return result.events[0]!;
 }

@@ -7,7 +7,7 @@ describe('stage registry', () => {
   it('names every consumer group with the topics it reads, the retry group included', () => {
     expect(allGroups(topology).map((g) => g.groupId)).toEqual(['reativa-mapper', 'reativa-routing', 'reativa-delivery', 'reativa-delivery-retry']);
     expect(stageGroups('delivery', topology)[1]!.topics).toEqual(['reativa.deliveries.retry.1', 'reativa.deliveries.retry.2', 'reativa.deliveries.retry.3']);
-    expect(stageGroups('mapper', topology)[0]!.topics).toContain('erp.public.contracts');
+    expect(stageGroups('mapper', topology)[0]!.topics).toEqual(['erp.changes']);
   });
 
   it('honours custom group ids, and derives the retry group from the delivery group', () => {

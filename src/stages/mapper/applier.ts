@@ -1,0 +1,95 @@
+// Keeps the state store current: reads the change log in order and applies
+// every captured row change to the store, in one LMDB transaction per batch
+// with the new position. It runs in every mapper process — the active one and
+// hot standbys alike — in a consumer group of its own store (each store reads
+// the whole log), and it is the store's only writer: the emitter only reads.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { decodeChange } from '../../capture/envelope.js';
+import { CAPTURED_TABLES } from '../../capture/tables.js';
+import type { Logger } from '../../log.js';
+import type { ChangeStore, LoggedChange } from '../../state/change-store.js';
+
+const CAPTURED = new Set<string>(CAPTURED_TABLES);
+
+export interface ApplierOptions {
+  readonly logTopic: string;
+  /** Prefix of the applier's consumer group; the store's id completes it. */
+  readonly groupPrefix: string;
+  readonly sessionTimeoutMs: number;
+}
+
+export interface ApplierStats {
+  applied: number;
+  batches: number;
+  ms: number;
+}
+
+export class StateApplier {
+  readonly stats: ApplierStats = { applied: 0, batches: 0, ms: 0 };
+  private consumer: Consumer | undefined;
+  private readonly waiters: { offset: number; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly store: ChangeStore,
+    private readonly log: Logger,
+    private readonly options: ApplierOptions,
+    private readonly onFatal: (error: Error) => void,
+  ) {}
+
+  /** Resolves once the store holds every change of the log up to `offset`. */
+  reached(offset: number): Promise<void> {
+    if (this.store.appliedThrough >= offset) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ offset, resolve }));
+  }
+
+  async start(): Promise<void> {
+    const { sessionTimeoutMs: sessionTimeout } = this.options;
+    const groupId = `${this.options.groupPrefix}-state-${this.store.storeId}`;
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.logTopic], fromBeginning: true });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.log.fatal({ err: payload.error }, 'state applier crashed and will not restart');
+      this.onFatal(payload.error);
+    });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.applyBatch(payload) });
+    this.log.info({ store: this.store.path, appliedThrough: this.store.appliedThrough, groupId }, 'state applier running');
+  }
+
+  private async applyBatch({ batch, resolveOffset, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const started = performance.now();
+    const from = this.store.appliedThrough;
+    const changes: LoggedChange[] = [];
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (offset <= from) continue;
+      const decoded = decodeChange(message.key, message.value);
+      // Tombstones, Reativa's own tables and what does not decode carry no ERP row (the emitter dead-letters the last).
+      if (decoded.ok && decoded.change.schema === 'public' && CAPTURED.has(decoded.change.table)) changes.push({ offset, change: decoded.change });
+    }
+    const last = Number(batch.lastOffset());
+    this.stats.applied += this.store.apply(changes, last);
+    this.stats.batches += 1;
+    this.stats.ms += performance.now() - started;
+    resolveOffset(batch.lastOffset());
+    this.release();
+    // Where this store's applier resumes after a restart; the store's own position is what counts.
+    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(last + 1) }]).catch((error: unknown) => this.log.warn({ err: error }, 'state applier offset commit failed'));
+    await heartbeat();
+  }
+
+  private release(): void {
+    const through = this.store.appliedThrough;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i]!.offset <= through) this.waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,225 @@
+// The mapper stage. The change log (every captured ERP table, in commit order,
+// one partition) is read by one active mapper at a time — its consumer group
+// gives the partition to one member; others are hot standbys. Each process
+// keeps its own state store current (applier.ts); the active one maps:
+// per batch, once the store holds it, each change → trigger events from the
+// state as of that change's offset (pure), configuration changes → reativa.config,
+// what cannot be mapped → the dead-letter topic; produce, wait for the
+// acknowledgement, commit. A replay (an offset reset of the group) maps again
+// with the same state, so it yields the same event ids and the same bodies.
+import path from 'node:path';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import { decodeChange } from '../../capture/envelope.js';
+import { CAPTURED_TABLES, CDC_SCHEMA, changeLogTopic, CONFIGURATION_TABLES, isConfigurationTable } from '../../capture/tables.js';
+import { configChangeRecord } from '../../contracts/config-change.js';
+import { changeDeadLetter } from '../../contracts/dead-letter.js';
+import { TRIGGER_EVENT, TRIGGER_EVENT_HEADERS, type TriggerEvent } from '../../contracts/trigger-event.js';
+import { sendAll } from '../../kafka/produce.js';
+import { registeredCodec, type SchemaRegistry } from '../../kafka/registry.js';
+import type { ReativaTopics } from '../../kafka/topics.js';
+import type { Logger } from '../../log.js';
+import { mapChange } from '../../mapping/map-change.js';
+import { CHILD_INDEXES, mappingFor } from '../../mapping/table-map.js';
+import { ChangeStore } from '../../state/change-store.js';
+import { sleep } from '../../util/wait.js';
+import { groupsOf } from '../registry.js';
+import { StateApplier, type ApplierStats } from './applier.js';
+
+const CAPTURED = new Set<string>(CAPTURED_TABLES);
+
+export interface MapperOptions {
+  /** Debezium's topic.prefix: the change log is <prefix>.changes. */
+  readonly topicPrefix: string;
+  /** Where state stores live (one per change log topic). */
+  readonly stateDir: string;
+  /** Reativa's topics: where events, dead letters and configuration go. */
+  readonly topics: ReativaTopics;
+  /** The consumer group; <namespace>-mapper by default. */
+  readonly groupId?: string;
+  /** The change log, when not <prefix>.changes (the benchmark and some tests write one of their own). */
+  readonly logTopic?: string;
+  readonly sessionTimeoutMs?: number;
+  /**
+   * Called when a consumer crashed and kafkajs will not restart it (a
+   * non-retriable error). The process should exit so its supervisor restarts
+   * it: nothing was committed past the failed batch, so nothing is lost.
+   */
+  readonly onFatal?: (error: Error) => void;
+}
+
+/** Counts and time spent per step, for the benchmark and for logs. */
+export interface MapperStats {
+  changes: number;
+  events: number;
+  deadLetters: number;
+  batches: number;
+  ms: { waitState: number; decode: number; map: number; encode: number; produce: number };
+  readonly state: ApplierStats;
+}
+
+export interface RunningMapper {
+  readonly consumer: Consumer;
+  readonly stats: MapperStats;
+  readonly store: ChangeStore;
+  stop(): Promise<void>;
+}
+
+/** The store of a change log, under the state directory. */
+export const storePath = (stateDir: string, logTopic: string) => path.join(stateDir, logTopic);
+
+export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger: Logger, options: MapperOptions): Promise<RunningMapper> {
+  const groupId = options.groupId ?? groupsOf(options.topics.namespace).mapper;
+  const logTopic = options.logTopic ?? changeLogTopic(options.topicPrefix);
+  const { triggers: triggersTopic, triggersDlq: dlqTopic, config: configTopic } = options.topics;
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const log = logger.child({ component: 'mapper', group: groupId });
+  const onFatal = (error: Error) => options.onFatal?.(error);
+
+  const store = ChangeStore.open(storePath(options.stateDir, logTopic), { indexes: CHILD_INDEXES });
+  const applier = new StateApplier(kafka, store, log, { logTopic, groupPrefix: groupId, sessionTimeoutMs: sessionTimeout }, onFatal);
+  const stats: MapperStats = { changes: 0, events: 0, deadLetters: 0, batches: 0, ms: { waitState: 0, decode: 0, map: 0, encode: 0, produce: 0 }, state: applier.stats };
+  const codec = await registeredCodec(registry, TRIGGER_EVENT, triggersTopic);
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  await applier.start();
+
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [logTopic], fromBeginning: true });
+
+  // A namespace's configuration topic that is empty while the group starts past
+  // the log's beginning (a new namespace, started at the end of an old log) is
+  // seeded with the configuration as of the group's position, from the store.
+  let configChecked = false;
+  const seedConfiguration = async (before: number) => {
+    configChecked = true;
+    if (before <= 0) return;
+    const admin = kafka.admin();
+    await admin.connect();
+    const [end] = await admin.fetchTopicOffsets(configTopic).finally(() => admin.disconnect());
+    if (end && Number(end.high) > 0) return;
+    const seed: Message[] = [];
+    for (const table of CONFIGURATION_TABLES) {
+      for (const { key, row, committedAt } of store.rowsAsOf(table, before - 1)) {
+        const recordKey = typeof key === 'number' || typeof key === 'string' ? { [table === 'erp_parameters' ? 'key' : 'id']: key } : null;
+        seed.push(configChangeRecord({ op: 'r', schema: 'public', table, before: null, after: row, key: recordKey, committedAt, lsn: null, txId: null, snapshot: true }));
+      }
+    }
+    await sendAll(producer, [{ topic: configTopic, messages: seed }]);
+    log.info({ configTopic, rows: seed.length, asOf: before - 1 }, 'configuration topic seeded from the state store');
+  };
+
+  const processBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const { topic, partition } = batch;
+    const last = batch.messages[batch.messages.length - 1]!;
+    let t = performance.now();
+    const lap = (step: keyof MapperStats['ms']) => {
+      const now = performance.now();
+      stats.ms[step] += now - t;
+      t = now;
+    };
+
+    // The store must hold this batch before its changes are mapped (a standby taking
+    // over, a store being rebuilt): heart-beat while the applier catches up.
+    const ready = applier.reached(Number(last.offset));
+    let caughtUp = false;
+    void ready.then(() => (caughtUp = true));
+    while (!caughtUp) {
+      await Promise.race([ready, sleep(1000)]);
+      if (!isRunning() || isStale()) return;
+      await heartbeat();
+    }
+    if (!configChecked) await seedConfiguration(Number(batch.messages[0]!.offset));
+    lap('waitState');
+
+    const config: Message[] = [];
+    const dead: Message[] = [];
+    const events: TriggerEvent[] = [];
+    let decodeMs = 0;
+    const traceChanges = log.isLevelEnabled('debug');
+    for (const message of batch.messages) {
+      const d0 = performance.now();
+      const decoded = decodeChange(message.key, message.value);
+      decodeMs += performance.now() - d0;
+      if (!decoded.ok) {
+        if (decoded.tombstone) continue;
+        dead.push(changeDeadLetter('decode', decoded.reason, topic, partition, message));
+        log.warn({ topic, partition, offset: message.offset, reason: decoded.reason }, 'undecodable change sent to the dead-letter topic');
+        continue;
+      }
+      const change = decoded.change;
+      if (traceChanges) log.debug({ table: change.table, op: change.op, key: change.key, lsn: change.lsn, offset: message.offset }, 'change');
+      if (change.schema === CDC_SCHEMA) continue;
+      if (change.schema !== 'public' || !CAPTURED.has(change.table)) {
+        const reason = `unknown table '${change.schema}.${change.table}': not one of the captured tables`;
+        dead.push(changeDeadLetter('map', reason, topic, partition, message, { table: change.table, lsn: change.lsn }));
+        log.warn({ topic, offset: message.offset, table: change.table, reason }, 'change sent to the dead-letter topic');
+        continue;
+      }
+      if (isConfigurationTable(change.table)) config.push(configChangeRecord(change));
+      // Snapshot reads fill the state and trigger nothing: the ERP sends no history.
+      if (change.snapshot || !mappingFor(change.table)) continue;
+      const result = mapChange(change, store.asOf(Number(message.offset)));
+      if (result.ok) events.push(...result.events);
+      else {
+        dead.push(changeDeadLetter('map', result.reason, topic, partition, message, { table: change.table, lsn: change.lsn }));
+        log.warn({ topic, offset: message.offset, table: change.table, lsn: change.lsn, reason: result.reason }, 'change sent to the dead-letter topic');
+      }
+    }
+    lap('map');
+    // Decoding happened inside the mapping loop: count it apart.
+    stats.ms.map -= decodeMs;
+    stats.ms.decode += decodeMs;
+
+    const messages: Message[] = events.map((event) => ({
+      key: event.aggregateKey,
+      value: codec.encode(event),
+      headers: { [TRIGGER_EVENT_HEADERS.eventId]: event.eventId, [TRIGGER_EVENT_HEADERS.kind]: event.kind },
+    }));
+    lap('encode');
+
+    // Configuration first, acknowledged before any event that may need it: routing,
+    // syncing to reativa.config's end before each batch, then always sees it.
+    if (config.length > 0) await sendAll(producer, [{ topic: configTopic, messages: config }]);
+    await sendAll(producer, [
+      ...(messages.length > 0 ? [{ topic: triggersTopic, messages }] : []),
+      ...(dead.length > 0 ? [{ topic: dlqTopic, messages: dead }] : []),
+    ]);
+    lap('produce');
+
+    // Everything this batch produced is acknowledged: now, and only now, move
+    // the fetch position (resolveOffset) and commit.
+    resolveOffset(last.offset);
+    await consumer.commitOffsets([{ topic, partition, offset: String(Number(last.offset) + 1) }]);
+    await heartbeat();
+    stats.batches += 1;
+    stats.changes += batch.messages.length;
+    stats.events += events.length;
+    stats.deadLetters += dead.length;
+  };
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) {
+      log.warn({ err: payload.error }, 'mapper consumer crashed; kafkajs restarts it');
+      return;
+    }
+    log.fatal({ err: payload.error }, 'mapper consumer crashed and will not restart');
+    onFatal(payload.error);
+  });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: processBatch });
+  log.info({ logTopic, triggersTopic, schemaId: codec.schemaId, store: store.path }, 'mapper running');
+
+  return {
+    consumer,
+    stats,
+    store,
+    stop: async () => {
+      await consumer.disconnect();
+      await applier.stop();
+      await producer.disconnect();
+      await store.close();
+      log.info({ stats }, 'left the consumer group, offsets committed');
+    },
+  };
+}

@@ -1,0 +1,232 @@
+// The state store: every captured ERP row, versioned by its position in the
+// change log, in an embedded LMDB database (lmdb-js). The mapper reads it "as
+// of" a change's offset — the rows as they stood right after that change and
+// before anything later — so a body is a function of the log up to its change
+// and of nothing else: a deleted parent keeps its last image for the children
+// that follow it, a backlog or a replay reads what was true then.
+//
+// Layout (LMDB named databases, ordered-binary keys):
+//   versions  [table, primaryKey, offset] → { d: deleted?, t: commit time, r: row }
+//   children  [table, column, value, primaryKey] → 1   (CHILD_INDEXES: a contract's services)
+//   meta      'appliedThrough' → the last log offset applied; 'storeId'; 'prunedBefore'
+// A batch of changes and the new position commit in one LMDB transaction, so
+// a crash (kill -9 included) never applies a change twice or skips one.
+// Versions older than the history window are pruned, except the last one
+// before it (the state at the window's start).
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Change, Row } from '../capture/envelope.js';
+import { primaryKeyOf, type PrimaryKey, type RowVersion, type StateView } from '../mapping/state.js';
+
+interface StoredVersion {
+  /** 1 when this version is the row's delete (r is then its last image). */
+  readonly d: 0 | 1;
+  /** Commit time in the ERP (ms), for pruning by age. */
+  readonly t: number;
+  readonly r: Row;
+}
+
+type VersionKey = [string, PrimaryKey, number];
+type ChildKey = [string, string, PrimaryKey, PrimaryKey];
+
+/** A change of the log at its offset. */
+export interface LoggedChange {
+  readonly offset: number;
+  readonly change: Change;
+}
+
+export interface ChangeStoreOptions {
+  /** Columns to index per table, for StateView.children. */
+  readonly indexes: Readonly<Record<string, readonly string[]>>;
+}
+
+export class ChangeStore {
+  private constructor(
+    private readonly root: RootDatabase,
+    private readonly versions: Database<StoredVersion, VersionKey>,
+    private readonly childIndex: Database<1, ChildKey>,
+    private readonly meta: Database<string | number, string>,
+    private readonly indexes: Readonly<Record<string, readonly string[]>>,
+    readonly path: string,
+  ) {}
+
+  static open(path: string, options: ChangeStoreOptions): ChangeStore {
+    fs.mkdirSync(path, { recursive: true });
+    const root = open({ path, maxDbs: 4, compression: false, noSubdir: false });
+    const store = new ChangeStore(
+      root,
+      root.openDB<StoredVersion, VersionKey>({ name: 'versions' }),
+      root.openDB<1, ChildKey>({ name: 'children' }),
+      root.openDB<string | number, string>({ name: 'meta' }),
+      options.indexes,
+      path,
+    );
+    if (store.meta.get('storeId') === undefined) root.transactionSync(() => store.meta.putSync('storeId', randomUUID()));
+    return store;
+  }
+
+  /** The last log offset whose change is in the store; -1 for an empty store. */
+  get appliedThrough(): number {
+    return (this.meta.get('appliedThrough') as number | undefined) ?? -1;
+  }
+
+  /** Tells this store from any other: a rebuilt store is a new one. */
+  get storeId(): string {
+    return String(this.meta.get('storeId'));
+  }
+
+  /** Versions older than this commit time (ms) have been pruned: replays cannot start before it. */
+  get prunedBefore(): number {
+    return (this.meta.get('prunedBefore') as number | undefined) ?? 0;
+  }
+
+  /**
+   * Applies changes of the log, in offset order, and moves the position to
+   * `through` (the last offset read, whether it carried a change or not), in
+   * one transaction. Offsets the store already holds are skipped, so a batch
+   * read twice is applied once. Returns how many changes were applied.
+   */
+  apply(changes: readonly LoggedChange[], through: number): number {
+    return this.root.transactionSync(() => {
+      const from = this.appliedThrough;
+      if (through <= from) return 0;
+      let applied = 0;
+      for (const { offset, change } of changes) {
+        if (offset <= from) continue;
+        if (this.put(offset, change)) applied += 1;
+      }
+      this.meta.putSync('appliedThrough', through);
+      return applied;
+    });
+  }
+
+  private put(offset: number, change: Change): boolean {
+    const deleted = change.op === 'd';
+    const row = deleted ? change.before : change.after;
+    if (!row) return false;
+    const key = primaryKeyOf(change.key ?? { id: row.id });
+    this.versions.putSync([change.table, key, offset], { d: deleted ? 1 : 0, t: change.committedAt, r: row });
+    for (const column of this.indexes[change.table] ?? []) {
+      const value = row[column];
+      if (typeof value === 'number' || typeof value === 'string') this.childIndex.putSync([change.table, column, value, key], 1);
+    }
+    return true;
+  }
+
+  /** The state as it stood right after the change at `offset`. */
+  asOf(offset: number): StateView {
+    return {
+      get: (table, key) => this.versionAt(table, key, offset),
+      children: (table, column, value) => {
+        const rows: Row[] = [];
+        for (const { key } of this.childIndex.getRange({ start: [table, column, value], end: [table, column, value, MAX_KEY] })) {
+          const version = this.versionAt(table, key[3], offset);
+          if (version && !version.deleted && version.row[column] === value) rows.push(version.row);
+        }
+        return rows;
+      },
+    };
+  }
+
+  private versionAt(table: string, key: PrimaryKey, offset: number): RowVersion | undefined {
+    for (const { value } of this.versions.getRange({ start: [table, key, offset], end: [table, key, -1], reverse: true, limit: 1 })) {
+      return { row: value.r, deleted: value.d === 1 };
+    }
+    return undefined;
+  }
+
+  /** Every row of `table` as it stood right after `offset` (deleted ones left out), with its commit time. */
+  *rowsAsOf(table: string, offset: number): Generator<{ key: PrimaryKey; row: Row; committedAt: number }> {
+    let current: { key: PrimaryKey; version: StoredVersion } | undefined;
+    for (const { key, value } of this.versions.getRange({ start: [table], end: [table, MAX_KEY] })) {
+      if (current && current.key !== key[1]) {
+        if (current.version.d === 0) yield { key: current.key, row: current.version.r, committedAt: current.version.t };
+        current = undefined;
+      }
+      if (key[2] <= offset) current = { key: key[1], version: value };
+    }
+    if (current && current.version.d === 0) yield { key: current.key, row: current.version.r, committedAt: current.version.t };
+  }
+
+  /** Rows of `table` that exist now (their last version is not a delete): for tests, metrics and operators. */
+  liveRows(table: string): number {
+    let count = 0;
+    let last: PrimaryKey | undefined;
+    let lastDeleted = true;
+    for (const { key, value } of this.versions.getRange({ start: [table], end: [table, MAX_KEY] })) {
+      if (last !== undefined && key[1] !== last && !lastDeleted) count += 1;
+      last = key[1];
+      lastDeleted = value.d === 1;
+    }
+    if (last !== undefined && !lastDeleted) count += 1;
+    return count;
+  }
+
+  /** Entries held (versions and index entries), for the state-store size metric. */
+  get entries(): number {
+    const count = (stats: unknown) => (stats as { entryCount: number }).entryCount;
+    return count(this.versions.getStats()) + count(this.childIndex.getStats());
+  }
+
+  /**
+   * Drops versions committed before `before` (ms), except each row's last one
+   * before it — the state at the window's start — unless that one is a delete.
+   * Works through the store `batchKeys` rows per transaction, so writers are
+   * never held up for long. Returns the versions removed.
+   */
+  prune(before: number, batchKeys = 5000): number {
+    let removed = 0;
+    let start: VersionKey | [] = [];
+    for (;;) {
+      const { removedHere, next } = this.root.transactionSync(() => this.pruneSome(before, start, batchKeys));
+      removed += removedHere;
+      if (!next) break;
+      start = next;
+    }
+    this.root.transactionSync(() => this.meta.putSync('prunedBefore', Math.max(before, this.prunedBefore)));
+    return removed;
+  }
+
+  private pruneSome(before: number, start: VersionKey | [], batchKeys: number): { removedHere: number; next: VersionKey | undefined } {
+    let removedHere = 0;
+    let rows = 0;
+    let group: { key: VersionKey; value: StoredVersion }[] = [];
+    const settle = () => {
+      // Versions of one row, oldest first: keep those inside the window and the last one before it.
+      const old = group.filter((v) => v.value.t < before);
+      const keepLastOld = old.length > 0 && old.length === group.length ? old[old.length - 1]!.value.d === 0 : old.length > 0;
+      const drop = keepLastOld ? old.slice(0, -1) : old;
+      for (const v of drop) {
+        this.versions.removeSync(v.key);
+        removedHere += 1;
+      }
+      if (drop.length === group.length) {
+        // The row is gone for good: so are its index entries.
+        for (const v of drop) for (const column of this.indexes[v.key[0]] ?? []) {
+          const value = v.value.r[column];
+          if (typeof value === 'number' || typeof value === 'string') this.childIndex.removeSync([v.key[0], column, value, v.key[1]]);
+        }
+      }
+    };
+    for (const entry of this.versions.getRange({ start })) {
+      const head = group[0];
+      if (head && (head.key[0] !== entry.key[0] || head.key[1] !== entry.key[1])) {
+        settle();
+        group = [];
+        rows += 1;
+        if (rows >= batchKeys) return { removedHere, next: entry.key };
+      }
+      group.push({ key: entry.key, value: entry.value });
+    }
+    if (group.length > 0) settle();
+    return { removedHere, next: undefined };
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
+
+/** Sorts after every number and string in ordered-binary: the end of a key prefix range. */
+const MAX_KEY = '\uffff';
