@@ -9,7 +9,9 @@ import { createKafka } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
 import { startMapper } from '../stages/mapper/runner.js';
-import { groupsOf } from '../stages/registry.js';
+import { groupsOf, STAGE_NAMES, type StageName } from '../stages/registry.js';
+import { LiveConfig } from '../config/live.js';
+import { InputError } from '../errors/input-error.js';
 import { ensureDeploymentTopics, topicsOf } from '../stages/topics.js';
 import { startRouting } from '../stages/routing.js';
 import { AlertDigest } from '../alerts/digest.js';
@@ -29,7 +31,9 @@ export function registerStart(program: Command): void {
     .option('--mapper-group <id>', 'consumer group of the mapper (default <namespace>-mapper)')
     .option('--routing-group <id>', 'consumer group of routing (default <namespace>-routing)')
     .option('--delivery-group <id>', 'consumer group of delivery; its retry group adds -retry (default <namespace>-delivery)')
-    .action(async (options: { stack: boolean; mapperGroup?: string; routingGroup?: string; deliveryGroup?: string }) => {
+    .option('--stages <list>', `the stages this process runs, comma-separated: ${STAGE_NAMES.join(', ')}`, STAGE_NAMES.join(','))
+    .action(async (options: { stack: boolean; mapperGroup?: string; routingGroup?: string; deliveryGroup?: string; stages: string }) => {
+      const stages = parseStages(options.stages);
       const settings = loadSettings();
       const topics = topicsOf(settings);
       const groups = groupsOf(topics.namespace);
@@ -81,17 +85,33 @@ export function registerStart(program: Command): void {
       const created = await step(() => ensureDeploymentTopics(kafka, settings));
       if (created?.length) logger.info({ created }, 'topics created');
 
-      const mapper = await step(() => startMapper(kafka, registry, logger, { ...common, topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, groupId: options.mapperGroup ?? groups.mapper }));
-      if (!mapper) return;
-      stops.push(() => mapper.stop());
-      const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup ?? groups.routing }));
-      if (!routing) return;
-      stops.push(() => routing.stop());
+      if (stages.has('mapper')) {
+        const mapper = await step(() => startMapper(kafka, registry, logger, { ...common, topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, groupId: options.mapperGroup ?? groups.mapper }));
+        if (!mapper) return;
+        stops.push(() => mapper.stop());
+      }
+      let live: LiveConfig | undefined;
+      if (stages.has('routing')) {
+        const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup ?? groups.routing }));
+        if (!routing) return;
+        stops.push(() => routing.stop());
+        live = routing.live;
+      }
+      if (!stages.has('delivery')) return;
+      if (!live) {
+        // Delivery alone: a configuration view of its own.
+        const own = new LiveConfig(kafka, logger, topics.config);
+        const started = await step(() => own.start());
+        if (started === undefined && stopping) return;
+        stops.push(() => own.stop());
+        live = own;
+      }
+      const config = live;
       const digest = new AlertDigest(createMailTransport(settings.smtpUrl), settings.alerts.from, settings.alerts.digestWindowMs, logger);
       stops.push(() => digest.close());
       const d = settings.delivery;
       const delivery = await step(() =>
-        startDelivery(kafka, registry, reativaPool, routing.live, digest, logger, {
+        startDelivery(kafka, registry, reativaPool, config, digest, logger, {
           topics,
           groupId: options.deliveryGroup ?? groups.delivery,
           schedule: { ...DEFAULT_SCHEDULE, delaysMs: d.retryScheduleMs },
@@ -107,4 +127,12 @@ export function registerStart(program: Command): void {
       if (!delivery) return;
       stops.push(() => delivery.stop());
     });
+}
+
+/** The --stages list: known names only, at least one. */
+export function parseStages(text: string): Set<StageName> {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(STAGE_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) throw new InputError(`--stages: ${unknown.length > 0 ? `unknown stage "${unknown.join('", "')}"` : 'no stage given'}; use some of ${STAGE_NAMES.join(', ')}`);
+  return new Set(names as StageName[]);
 }

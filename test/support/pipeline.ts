@@ -68,6 +68,8 @@ export interface Pipeline {
   readonly topics: ReativaTopics;
   readonly mapper: RunningMapper;
   readonly routing: RunningRouting;
+  /** Stops the mapper, runs `meanwhile` (a replay, say), and starts it again in the same group. */
+  restartMapper(meanwhile?: () => Promise<void>): Promise<RunningMapper>;
   /** Stops both, turns off the webhooks the test file made, and drops the namespace. */
   stop(): Promise<void>;
 }
@@ -80,7 +82,8 @@ export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
   await deactivateWebhooks(pool);
   const namespace = await testNamespace(kafka);
   const { topics } = namespace;
-  const mapper = await startMapper(kafka, registry, logger, { topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper });
+  const mapperOptions = { topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper };
+  let mapper = await startMapper(kafka, registry, logger, mapperOptions);
   const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing });
   // After the mapper starts: it carries configuration changes from the change log to
   // the namespace's config topic, and it starts at the log's end.
@@ -90,8 +93,16 @@ export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
     registry,
     namespace,
     topics,
-    mapper,
+    get mapper() {
+      return mapper;
+    },
     routing,
+    restartMapper: async (meanwhile) => {
+      await mapper.stop();
+      await meanwhile?.();
+      mapper = await startMapper(kafka, registry, logger, mapperOptions);
+      return mapper;
+    },
     stop: async () => {
       await deactivateWebhooks(pool);
       await Promise.all([mapper.stop(), routing.stop()]);

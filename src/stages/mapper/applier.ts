@@ -28,6 +28,7 @@ export class StateApplier {
   readonly stats: ApplierStats = { applied: 0, batches: 0, ms: 0 };
   private consumer: Consumer | undefined;
   private readonly waiters: { offset: number; resolve: () => void }[] = [];
+  private caughtUp = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -77,6 +78,10 @@ export class StateApplier {
     this.stats.ms += performance.now() - started;
     resolveOffset(batch.lastOffset());
     this.release();
+    if (!this.caughtUp && last >= Number(batch.highWatermark) - 1) {
+      this.caughtUp = true;
+      this.log.info({ appliedThrough: last, applied: this.stats.applied }, 'state store caught up with the change log');
+    }
     // Where this store's applier resumes after a restart; the store's own position is what counts.
     await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(last + 1) }]).catch((error: unknown) => this.log.warn({ err: error }, 'state applier offset commit failed'));
     await heartbeat();

@@ -199,6 +199,11 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     stats.deadLetters += dead.length;
   };
 
+  // The change log has one partition: the member holding it maps, the others stand by.
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const active = (payload.memberAssignment[logTopic] ?? []).length > 0;
+    log.info({ memberId: payload.memberId, appliedThrough: store.appliedThrough }, active ? 'mapper active: mapping the change log' : 'mapper standing by: keeping its state store current');
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) {
       log.warn({ err: payload.error }, 'mapper consumer crashed; kafkajs restarts it');
