@@ -12,7 +12,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { Partitioners, type Kafka } from 'kafkajs';
+import { type Kafka } from 'kafkajs';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { AlertDigest } from '../src/alerts/digest.js';
@@ -21,7 +21,7 @@ import { LiveConfig } from '../src/config/live.js';
 import { DEFAULT_SCHEDULE } from '../src/delivery/retry-policy.js';
 import { startDelivery } from '../src/stages/delivery/runner.js';
 import { Semaphore } from '../src/delivery/semaphore.js';
-import { createKafka } from '../src/kafka/client.js';
+import { createKafka, createProducer } from '../src/kafka/client.js';
 import { sendAll } from '../src/kafka/produce.js';
 import { DELIVERY } from '../src/contracts/delivery.js';
 import { createRegistry, registeredCodec } from '../src/kafka/registry.js';
@@ -106,7 +106,7 @@ async function main() {
   const webhookId = integratorId;
   const configChange = (table: string, row: Record<string, unknown>) =>
     configChangeRecord({ op: 'r', schema: 'public', table, before: null, after: row, key: { id: row.id ?? row.key }, committedAt: Date.now(), lsn: null, txId: null, snapshot: true });
-  const configProducer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const configProducer = createProducer(kafka);
   await configProducer.connect();
   await configProducer.send({
     topic: topics.config,
@@ -121,7 +121,7 @@ async function main() {
   await configProducer.disconnect();
 
   console.log(`pre-filling ${N} deliveries…`);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createProducer(kafka);
   await producer.connect();
   const body = { CompanyId: 1, CompanyTxId: '12.123.123/0001-14', ActionType: 1, Contract: { Id: 1, Stage: { Code: 'approved', Label: 'Aprovado' }, Status: { Code: 'normal', Label: 'Normal' } } };
   for (let start = 0; start < N; start += 5000) {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UnrecoverableError } from '../src/errors/unrecoverable-error.js';
-import { createKafka } from '../src/kafka/client.js';
+import { createKafka, kafkaConnection } from '../src/kafka/client.js';
 import { createRegistry } from '../src/kafka/registry.js';
 import { ensureTopics, reativaTopics, reativaTopicSpecs } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log.js';
@@ -50,6 +50,7 @@ async function main() {
   const started = performance.now();
   let fatal: Error | undefined;
   const mapper = await startMapper(kafka, createRegistry(settings.schemaRegistryUrl), logger, {
+    connection: kafkaConnection(settings),
     topicPrefix: run,
     stateDir,
     groupId: `${run}-mapper`,

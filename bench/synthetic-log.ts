@@ -2,8 +2,8 @@
 // (routed key with the table identifier, JSON without schemas), made up for
 // benchmarks that need a log of a known shape and size: snapshot reads of a
 // seeded ERP, then a mix of business changes referring to it.
+import { createProducer } from '../src/kafka/client.js';
 import type { Kafka } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
 import { sendAll } from '../src/kafka/produce.js';
 
 export interface LogRecord {
@@ -65,7 +65,7 @@ export function changeRecord(i: number): LogRecord {
 
 /** Writes records to a topic in chunks; returns how many were written. */
 export async function writeLog(kafka: Kafka, topic: string, records: Iterable<LogRecord>): Promise<number> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createProducer(kafka);
   await producer.connect();
   let count = 0;
   let chunk: LogRecord[] = [];

@@ -1,8 +1,7 @@
 // Operations: consumer lag, replay by offset reset, and the delivery dead letters.
-import { Partitioners } from 'kafkajs';
 import type { Command } from 'commander';
 import { InputError } from '../errors/input-error.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, createProducer } from '../kafka/client.js';
 import { applyReplay, groupLag, parseOffsets, planReplay, type ReplayTarget } from '../kafka/groups.js';
 import { readTopic } from '../kafka/read-topic.js';
 import { createLogger } from '../log.js';
@@ -80,6 +79,7 @@ export function registerOps(program: Command): void {
         target = { kind: 'datetime', at };
       } else target = { kind: 'offsets', offsets: parseOffsets(options.toOffset!) };
       const { settings, kafka } = kafkaFromSettings();
+      if (options.group === 'mapper') refuseBeyondHistory(target, settings.state.historyMs);
       // A stage's first group is the one replay moves (delivery's retry group keeps its due times).
       const { groupId, topics } = stageGroups(options.group as StageName, topology(settings))[0]!;
       const admin = kafka.admin();
@@ -127,7 +127,7 @@ export function registerOps(program: Command): void {
       const rows = (await deadLetters(options)).filter((r) => r.value.record);
       const { kafka, settings } = kafkaFromSettings();
       const deliveries = topicsOf(settings).deliveries;
-      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = createProducer(kafka);
       await producer.connect();
       try {
         for (let i = 0; i < rows.length; i += 500) {
@@ -142,4 +142,18 @@ export function registerOps(program: Command): void {
       }
       console.log(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} sent back to ${deliveries}`);
     });
+}
+
+/**
+ * The mapper builds bodies from its state store, which keeps every version for
+ * REATIVA_CHANGE_LOG_HISTORY (the change log keeps every change for as long):
+ * a replay from further back would build them from compacted state, so it is refused.
+ */
+export function refuseBeyondHistory(target: ReplayTarget, historyMs: number, now = Date.now()): void {
+  const horizon = now - historyMs;
+  if (target.kind === 'earliest' || (target.kind === 'datetime' && target.at < horizon)) {
+    throw new InputError(
+      `the mapper's history reaches back to ${new Date(horizon).toISOString()} (REATIVA_CHANGE_LOG_HISTORY): a replay from further back would not give the same bodies; replay routing or delivery instead, or pick a later --to-datetime`,
+    );
+  }
 }

@@ -5,7 +5,7 @@
 // groups with offsets committed.
 import type { Command } from 'commander';
 import { applyMigrations } from '../db/migrations.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, kafkaConnection } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
 import { startMapper } from '../stages/mapper/runner.js';
@@ -86,7 +86,7 @@ export function registerStart(program: Command): void {
       if (created?.length) logger.info({ created }, 'topics created');
 
       if (stages.has('mapper')) {
-        const mapper = await step(() => startMapper(kafka, registry, logger, { ...common, topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, groupId: options.mapperGroup ?? groups.mapper }));
+        const mapper = await step(() => startMapper(kafka, registry, logger, { ...common, connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, historyMs: settings.state.historyMs, groupId: options.mapperGroup ?? groups.mapper }));
         if (!mapper) return;
         stops.push(() => mapper.stop());
       }

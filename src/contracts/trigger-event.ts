@@ -38,9 +38,6 @@ export interface TriggerEvent extends Omit<TriggerEventRecord, 'entity' | 'body'
   readonly body: Body;
 }
 
-/** Kafka headers of a trigger event record, for tools that read the topic without Avro. */
-export const TRIGGER_EVENT_HEADERS = { eventId: 'reativa-event-id', kind: 'reativa-kind' } as const;
-
 export const TRIGGER_EVENT: AvroContract<TriggerEvent, TriggerEventRecord> = {
   name: 'trigger-event',
   schema: TRIGGER_EVENT_SCHEMA,

@@ -1,5 +1,6 @@
 // One kafkajs client per process, its logs routed into pino.
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer } from 'kafkajs';
+import { DefaultPartitioner } from './partitioner.js';
 import type { Logger } from '../log.js';
 import type { Settings } from '../settings.js';
 
@@ -10,11 +11,26 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * What a kafkajs client is made from, as plain data: a worker thread (the
+ * mapper's state applier) builds its own client from it.
+ */
+export interface KafkaConnection {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+}
+
+export const kafkaConnection = (settings: Settings, clientId = settings.kafka.clientId): KafkaConnection => ({ brokers: settings.kafka.brokers, clientId });
+
 export function createKafka(settings: Settings, logger: Logger, clientId = settings.kafka.clientId): Kafka {
+  return createKafkaFrom(kafkaConnection(settings, clientId), logger);
+}
+
+export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
-    clientId,
-    brokers: [...settings.kafka.brokers],
+    clientId: connection.clientId,
+    brokers: [...connection.brokers],
     connectionTimeout: 5000,
     requestTimeout: 30_000,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -27,4 +43,12 @@ export function createKafka(settings: Settings, logger: Logger, clientId = setti
         kafkaLogger[levels[level] ?? 'info'](extra, message);
       },
   });
+}
+
+/**
+ * A producer for Reativa's topics: Kafka's default partitioning (with the
+ * faster murmur2 of ./partitioner.ts), and never creating a topic by accident.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ createPartitioner: DefaultPartitioner, allowAutoTopicCreation: false });
 }

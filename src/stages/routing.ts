@@ -3,10 +3,11 @@
 // (pure), produce deliveries (Avro, keyed by webhook and contract), dead
 // letters and alerts, then commit. Invalid webhooks are announced on
 // reativa.alerts when their verdict changes.
-import { Partitioners, type EachBatchPayload, type Kafka, type Message } from 'kafkajs';
+import { createProducer } from '../kafka/client.js';
+import { type EachBatchPayload, type Kafka, type Message } from 'kafkajs';
 import { alertRecord } from '../contracts/alert.js';
 import { changeDeadLetter, deliveryDeadLetterRecord } from '../contracts/dead-letter.js';
-import { DELIVERY, DELIVERY_HEADERS, deliveryKey } from '../contracts/delivery.js';
+import { DELIVERY, deliveryKey } from '../contracts/delivery.js';
 import { TRIGGER_EVENT } from '../contracts/trigger-event.js';
 import { LiveConfig } from '../config/live.js';
 import { AvroCodec } from '../kafka/avro-codec.js';
@@ -47,7 +48,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   const stats: RoutingStats = { events: 0, deliveries: 0, rejected: 0, deadLetters: 0 };
   const deliveries = await registeredCodec(registry, DELIVERY, topics.deliveries);
   const triggers = new AvroCodec(registry, TRIGGER_EVENT);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = createProducer(kafka);
   await producer.connect();
 
   const verdicts = new VerdictWatcher();
@@ -94,7 +95,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
       for (const routed of route(event, webhooks, live.prerequisitesAt, now)) {
         if (routed.outcome === 'deliver') {
           const d = routed.delivery;
-          out.push({ key: deliveryKey(d), value: deliveries.encode(d), headers: { [DELIVERY_HEADERS.eventId]: d.eventId, [DELIVERY_HEADERS.deliveryId]: d.deliveryId } });
+          out.push({ key: deliveryKey(d), value: deliveries.encode(d) });
           continue;
         }
         // The partner would refuse this client's data: dead letter and alert, no request, no retries.

@@ -7,7 +7,10 @@
 //
 // Layout (LMDB named databases, ordered-binary keys):
 //   versions  [table, primaryKey, offset] → { d: deleted?, t: commit time, r: row }
-//   children  [table, column, value, primaryKey] → 1   (CHILD_INDEXES: a contract's services)
+//   latest    [table, primaryKey] → the newest version with its offset (o): most reads
+//             are as of a position at or after it, and then cost one get, not a range
+//   children  [table, column, value, primaryKey] → the first offset the row had that value
+//             (CHILD_INDEXES: a contract's services), so a read skips children linked later
 //   meta      'appliedThrough' → the last log offset applied; 'storeId'; 'prunedBefore'
 // A batch of changes and the new position commit in one LMDB transaction, so
 // a crash (kill -9 included) never applies a change twice or skips one.
@@ -28,6 +31,9 @@ interface StoredVersion {
 }
 
 type VersionKey = [string, PrimaryKey, number];
+type LatestVersion = StoredVersion & { readonly o: number };
+/** Where a prune goes on from: a version key, or [] for the start. */
+export type PruneCursor = VersionKey | [];
 type ChildKey = [string, string, PrimaryKey, PrimaryKey];
 
 /** A change of the log at its offset. */
@@ -45,7 +51,8 @@ export class ChangeStore {
   private constructor(
     private readonly root: RootDatabase,
     private readonly versions: Database<StoredVersion, VersionKey>,
-    private readonly childIndex: Database<1, ChildKey>,
+    private readonly latest: Database<LatestVersion, [string, PrimaryKey]>,
+    private readonly childIndex: Database<number, ChildKey>,
     private readonly meta: Database<string | number, string>,
     private readonly indexes: Readonly<Record<string, readonly string[]>>,
     readonly path: string,
@@ -53,11 +60,12 @@ export class ChangeStore {
 
   static open(path: string, options: ChangeStoreOptions): ChangeStore {
     fs.mkdirSync(path, { recursive: true });
-    const root = open({ path, maxDbs: 4, compression: false, noSubdir: false });
+    const root = open({ path, maxDbs: 5, compression: false, noSubdir: false });
     const store = new ChangeStore(
       root,
       root.openDB<StoredVersion, VersionKey>({ name: 'versions' }),
-      root.openDB<1, ChildKey>({ name: 'children' }),
+      root.openDB<LatestVersion, [string, PrimaryKey]>({ name: 'latest' }),
+      root.openDB<number, ChildKey>({ name: 'children' }),
       root.openDB<string | number, string>({ name: 'meta' }),
       options.indexes,
       path,
@@ -106,34 +114,66 @@ export class ChangeStore {
     const row = deleted ? change.before : change.after;
     if (!row) return false;
     const key = primaryKeyOf(change.key ?? { id: row.id });
-    this.versions.putSync([change.table, key, offset], { d: deleted ? 1 : 0, t: change.committedAt, r: row });
+    const version: StoredVersion = { d: deleted ? 1 : 0, t: change.committedAt, r: row };
+    this.versions.putSync([change.table, key, offset], version);
+    this.latest.putSync([change.table, key], { ...version, o: offset });
     for (const column of this.indexes[change.table] ?? []) {
       const value = row[column];
-      if (typeof value === 'number' || typeof value === 'string') this.childIndex.putSync([change.table, column, value, key], 1);
+      if (typeof value !== 'number' && typeof value !== 'string') continue;
+      const indexKey: ChildKey = [change.table, column, value, key];
+      if (this.childIndex.get(indexKey) === undefined) this.childIndex.putSync(indexKey, offset);
     }
     return true;
   }
 
   /** The state as it stood right after the change at `offset`. */
   asOf(offset: number): StateView {
-    return {
-      get: (table, key) => this.versionAt(table, key, offset),
-      children: (table, column, value) => {
-        const rows: Row[] = [];
-        for (const { key } of this.childIndex.getRange({ start: [table, column, value], end: [table, column, value, MAX_KEY] })) {
-          const version = this.versionAt(table, key[3], offset);
-          if (version && !version.deleted && version.row[column] === value) rows.push(version.row);
-        }
-        return rows;
-      },
-    };
+    return this.reader().asOf(offset);
   }
 
-  private versionAt(table: string, key: PrimaryKey, offset: number): RowVersion | undefined {
-    for (const { value } of this.versions.getRange({ start: [table, key, offset], end: [table, key, -1], reverse: true, limit: 1 })) {
-      return { row: value.r, deleted: value.d === 1 };
-    }
-    return undefined;
+  /**
+   * Views of the state as of any offset, sharing what they read: the newest
+   * version of each row looked up once. Valid while nothing is applied (the
+   * mapper makes one per batch, and maps a batch without yielding).
+   */
+  reader(): { asOf(offset: number): StateView } {
+    const newest = new Map<string, LatestVersion | null>();
+    const latestOf = (table: string, key: PrimaryKey): LatestVersion | null => {
+      const id = `${table}\u0000${key}`;
+      let found = newest.get(id);
+      if (found === undefined) newest.set(id, (found = this.latest.get([table, key]) ?? null));
+      return found;
+    };
+    const versionAt = (table: string, key: PrimaryKey, offset: number): RowVersion | undefined => {
+      const last = latestOf(table, key);
+      if (!last) return undefined;
+      if (last.o <= offset) return { row: last.r, deleted: last.d === 1 };
+      // A later version exists: find the one the offset saw.
+      for (const { value } of this.versions.getRange({ start: [table, key, offset], end: [table, key, -1], reverse: true, limit: 1 })) {
+        return { row: value.r, deleted: value.d === 1 };
+      }
+      return undefined;
+    };
+    // One change asks for a contract's services several times (one body per trigger kind).
+    const childrenSeen = new Map<string, Row[]>();
+    return {
+      asOf: (offset) => ({
+        get: (table, key) => versionAt(table, key, offset),
+        children: (table, column, value) => {
+          const id = `${table}\u0000${column}\u0000${value}\u0000${offset}`;
+          const seen = childrenSeen.get(id);
+          if (seen) return seen;
+          const rows: Row[] = [];
+          for (const { key, value: linkedAt } of this.childIndex.getRange({ start: [table, column, value], end: [table, column, value, MAX_KEY] })) {
+            if (linkedAt > offset) continue;
+            const version = versionAt(table, key[3], offset);
+            if (version && !version.deleted && version.row[column] === value) rows.push(version.row);
+          }
+          childrenSeen.set(id, rows);
+          return rows;
+        },
+      }),
+    };
   }
 
   /** Every row of `table` as it stood right after `offset` (deleted ones left out), with its commit time. */
@@ -177,18 +217,27 @@ export class ChangeStore {
    */
   prune(before: number, batchKeys = 5000): number {
     let removed = 0;
-    let start: VersionKey | [] = [];
+    let start: PruneCursor = [];
     for (;;) {
-      const { removedHere, next } = this.root.transactionSync(() => this.pruneSome(before, start, batchKeys));
-      removed += removedHere;
-      if (!next) break;
-      start = next;
+      const step = this.pruneStep(before, start, batchKeys);
+      removed += step.removed;
+      if (!step.next) break;
+      start = step.next;
     }
-    this.root.transactionSync(() => this.meta.putSync('prunedBefore', Math.max(before, this.prunedBefore)));
     return removed;
   }
 
-  private pruneSome(before: number, start: VersionKey | [], batchKeys: number): { removedHere: number; next: VersionKey | undefined } {
+  /**
+   * One step of a prune, `batchKeys` rows in one transaction, from `start`:
+   * callers on an event loop run the steps apart so nothing waits long.
+   */
+  pruneStep(before: number, start: PruneCursor, batchKeys = 5000): { removed: number; next: PruneCursor | undefined } {
+    const { removedHere, next } = this.root.transactionSync(() => this.pruneSome(before, start, batchKeys));
+    if (!next) this.root.transactionSync(() => this.meta.putSync('prunedBefore', Math.max(before, this.prunedBefore)));
+    return { removed: removedHere, next };
+  }
+
+  private pruneSome(before: number, start: PruneCursor, batchKeys: number): { removedHere: number; next: VersionKey | undefined } {
     let removedHere = 0;
     let rows = 0;
     let group: { key: VersionKey; value: StoredVersion }[] = [];
@@ -202,7 +251,8 @@ export class ChangeStore {
         removedHere += 1;
       }
       if (drop.length === group.length) {
-        // The row is gone for good: so are its index entries.
+        // The row is gone for good: so are its newest version and its index entries.
+        this.latest.removeSync([group[0]!.key[0], group[0]!.key[1]]);
         for (const v of drop) for (const column of this.indexes[v.key[0]] ?? []) {
           const value = v.value.r[column];
           if (typeof value === 'number' || typeof value === 'string') this.childIndex.removeSync([v.key[0], column, value, v.key[1]]);

@@ -2,8 +2,8 @@
 // registers through @kafkajs/confluent-schema-registry, and a record encoded by
 // Reativa's codec round-trips through Kafka (encode → produce → consume →
 // decode), readable by the registry client too.
+import { createProducer } from '../../src/kafka/client.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Partitioners } from 'kafkajs';
 import { TRIGGER_EVENT, type TriggerEvent } from '../../src/contracts/trigger-event.js';
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
 import { createRegistry } from '../../src/kafka/registry.js';
@@ -51,7 +51,7 @@ describe('schema registry', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
     await admin.disconnect();
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = createProducer(kafka);
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [{ key: event.aggregateKey, value: encoded }] });
     await producer.disconnect();

@@ -3,6 +3,7 @@
 // prerequisites on: what tests of routing and delivery stand on. A test never
 // reads or writes the running Reativa's topics, and a used stack's history
 // (other tests' webhooks, a demo's traffic) never reaches it.
+import { kafkaConnection } from '../../src/kafka/client.js';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
@@ -82,7 +83,7 @@ export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
   await deactivateWebhooks(pool);
   const namespace = await testNamespace(kafka);
   const { topics } = namespace;
-  const mapperOptions = { topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper };
+  const mapperOptions = { connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper };
   let mapper = await startMapper(kafka, registry, logger, mapperOptions);
   const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing });
   // After the mapper starts: it carries configuration changes from the change log to

@@ -2,7 +2,8 @@
 // PostgreSQL (parked keys, the attempt log), undici and the alert e-mails, and
 // runs its two consumer groups (consumers.ts). Per (webhook, contract) key,
 // deliveries reach the partner in order, through retries too.
-import { Partitioners, type Kafka } from 'kafkajs';
+import { createProducer } from '../../kafka/client.js';
+import { type Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { AlertDigest } from '../../alerts/digest.js';
 import type { LiveConfig } from '../../config/live.js';
@@ -60,7 +61,7 @@ export async function startDelivery(
   await admin.connect();
   await ensureTopics(admin, retryTopics).finally(() => admin.disconnect());
 
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = createProducer(kafka);
   await producer.connect();
   const sender = new Sender(options.sender);
   const attemptLog = new AttemptLog(reativaPool, logger, options.attemptLogRetentionDays);

@@ -1,18 +1,22 @@
 // Keeps the state store current: reads the change log in order and applies
 // every captured row change to the store, in one LMDB transaction per batch
 // with the new position. It runs in every mapper process — the active one and
-// hot standbys alike — in a consumer group of its own store (each store reads
-// the whole log), and it is the store's only writer: the emitter only reads.
+// hot standbys alike — in a worker thread (applier-worker.ts), in a consumer
+// group of its own store (each store reads the whole log), and it is the
+// store's only writer: the emitter only reads.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { decodeChange } from '../../capture/envelope.js';
 import { CAPTURED_TABLES } from '../../capture/tables.js';
 import type { Logger } from '../../log.js';
-import type { ChangeStore, LoggedChange } from '../../state/change-store.js';
+import type { ChangeStore, LoggedChange, PruneCursor } from '../../state/change-store.js';
 
 const CAPTURED = new Set<string>(CAPTURED_TABLES);
 
+
 export interface ApplierOptions {
   readonly logTopic: string;
+  /** How far back the store keeps versions (the replay window); older ones are pruned hourly. */
+  readonly historyMs: number;
   /** Prefix of the applier's consumer group; the store's id completes it. */
   readonly groupPrefix: string;
   readonly sessionTimeoutMs: number;
@@ -28,7 +32,11 @@ export class StateApplier {
   readonly stats: ApplierStats = { applied: 0, batches: 0, ms: 0 };
   private consumer: Consumer | undefined;
   private readonly waiters: { offset: number; resolve: () => void }[] = [];
+  /** Told after each batch, with the store's new position. */
+  onApplied: (through: number) => void = () => undefined;
   private caughtUp = false;
+  private pruner: NodeJS.Timeout | undefined;
+  private pruning = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -58,6 +66,31 @@ export class StateApplier {
     });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.applyBatch(payload) });
     this.log.info({ store: this.store.path, appliedThrough: this.store.appliedThrough, groupId }, 'state applier running');
+    this.pruner = setInterval(() => this.prune(), 3600_000);
+    this.pruner.unref();
+  }
+
+  /** Drops versions older than the history window, a transaction at a time, yielding in between. */
+  prune(): Promise<number> {
+    if (this.pruning) return Promise.resolve(0);
+    this.pruning = true;
+    const before = Date.now() - this.options.historyMs;
+    let removed = 0;
+    return new Promise<number>((resolve) => {
+      const step = (start: PruneCursor) => {
+        try {
+          const result = this.store.pruneStep(before, start);
+          removed += result.removed;
+          if (result.next) return void setImmediate(() => step(result.next!));
+          this.log.info({ removed, before: new Date(before).toISOString() }, 'state store pruned');
+        } catch (error) {
+          this.log.error({ err: error }, 'state store prune failed; the next one tries again');
+        }
+        this.pruning = false;
+        resolve(removed);
+      };
+      step([]);
+    });
   }
 
   private async applyBatch({ batch, resolveOffset, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
@@ -78,6 +111,7 @@ export class StateApplier {
     this.stats.ms += performance.now() - started;
     resolveOffset(batch.lastOffset());
     this.release();
+    this.onApplied(this.store.appliedThrough);
     if (!this.caughtUp && last >= Number(batch.highWatermark) - 1) {
       this.caughtUp = true;
       this.log.info({ appliedThrough: last, applied: this.stats.applied }, 'state store caught up with the change log');
@@ -95,6 +129,7 @@ export class StateApplier {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.pruner);
     await this.consumer?.disconnect();
   }
 }

@@ -7,13 +7,14 @@
 // what cannot be mapped → the dead-letter topic; produce, wait for the
 // acknowledgement, commit. A replay (an offset reset of the group) maps again
 // with the same state, so it yields the same event ids and the same bodies.
+import { createProducer } from '../../kafka/client.js';
 import path from 'node:path';
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import { decodeChange } from '../../capture/envelope.js';
 import { CAPTURED_TABLES, CDC_SCHEMA, changeLogTopic, CONFIGURATION_TABLES, isConfigurationTable } from '../../capture/tables.js';
 import { configChangeRecord } from '../../contracts/config-change.js';
 import { changeDeadLetter } from '../../contracts/dead-letter.js';
-import { TRIGGER_EVENT, TRIGGER_EVENT_HEADERS, type TriggerEvent } from '../../contracts/trigger-event.js';
+import { TRIGGER_EVENT, type TriggerEvent } from '../../contracts/trigger-event.js';
 import { sendAll } from '../../kafka/produce.js';
 import { registeredCodec, type SchemaRegistry } from '../../kafka/registry.js';
 import type { ReativaTopics } from '../../kafka/topics.js';
@@ -23,15 +24,23 @@ import { CHILD_INDEXES, mappingFor } from '../../mapping/table-map.js';
 import { ChangeStore } from '../../state/change-store.js';
 import { sleep } from '../../util/wait.js';
 import { groupsOf } from '../registry.js';
-import { StateApplier, type ApplierStats } from './applier.js';
+import type { ApplierStats } from './applier.js';
+import { ThreadedApplier } from './applier-thread.js';
+import type { KafkaConnection } from '../../kafka/client.js';
 
 const CAPTURED = new Set<string>(CAPTURED_TABLES);
 
 export interface MapperOptions {
   /** Debezium's topic.prefix: the change log is <prefix>.changes. */
   readonly topicPrefix: string;
+  /** How the state applier's worker thread connects to Kafka (the same cluster as `kafka`). */
+  readonly connection: KafkaConnection;
+  /** The state applier's log level (pino's). */
+  readonly logLevel?: string;
   /** Where state stores live (one per change log topic). */
   readonly stateDir: string;
+  /** How far back the store keeps versions, and so how far back a replay can reach (7 days by default). */
+  readonly historyMs?: number;
   /** Reativa's topics: where events, dead letters and configuration go. */
   readonly topics: ReativaTopics;
   /** The consumer group; <namespace>-mapper by default. */
@@ -75,11 +84,22 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
   const log = logger.child({ component: 'mapper', group: groupId });
   const onFatal = (error: Error) => options.onFatal?.(error);
 
-  const store = ChangeStore.open(storePath(options.stateDir, logTopic), { indexes: CHILD_INDEXES });
-  const applier = new StateApplier(kafka, store, log, { logTopic, groupPrefix: groupId, sessionTimeoutMs: sessionTimeout }, onFatal);
+  const path = storePath(options.stateDir, logTopic);
+  const store = ChangeStore.open(path, { indexes: CHILD_INDEXES });
+  const applier = new ThreadedApplier(
+    {
+      connection: options.connection,
+      storePath: path,
+      indexes: CHILD_INDEXES,
+      options: { logTopic, groupPrefix: groupId, sessionTimeoutMs: sessionTimeout, historyMs: options.historyMs ?? 7 * 86_400_000 },
+      logLevel: options.logLevel ?? logger.level,
+      logBindings: { component: 'mapper', group: groupId },
+    },
+    onFatal,
+  );
   const stats: MapperStats = { changes: 0, events: 0, deadLetters: 0, batches: 0, ms: { waitState: 0, decode: 0, map: 0, encode: 0, produce: 0 }, state: applier.stats };
   const codec = await registeredCodec(registry, TRIGGER_EVENT, triggersTopic);
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer: Producer = createProducer(kafka);
   await producer.connect();
   await applier.start();
 
@@ -138,6 +158,8 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     const events: TriggerEvent[] = [];
     let decodeMs = 0;
     const traceChanges = log.isLevelEnabled('debug');
+    // The loop below does not yield: nothing is applied while it reads.
+    const state = store.reader();
     for (const message of batch.messages) {
       const d0 = performance.now();
       const decoded = decodeChange(message.key, message.value);
@@ -160,7 +182,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
       if (isConfigurationTable(change.table)) config.push(configChangeRecord(change));
       // Snapshot reads fill the state and trigger nothing: the ERP sends no history.
       if (change.snapshot || !mappingFor(change.table)) continue;
-      const result = mapChange(change, store.asOf(Number(message.offset)));
+      const result = mapChange(change, state.asOf(Number(message.offset)));
       if (result.ok) events.push(...result.events);
       else {
         dead.push(changeDeadLetter('map', result.reason, topic, partition, message, { table: change.table, lsn: change.lsn }));
@@ -172,11 +194,9 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     stats.ms.map -= decodeMs;
     stats.ms.decode += decodeMs;
 
-    const messages: Message[] = events.map((event) => ({
-      key: event.aggregateKey,
-      value: codec.encode(event),
-      headers: { [TRIGGER_EVENT_HEADERS.eventId]: event.eventId, [TRIGGER_EVENT_HEADERS.kind]: event.kind },
-    }));
+    // No Kafka headers: the event id and kind are in the record, and headers cost a
+    // third of what producing an event costs (docs/benchmarks.md).
+    const messages: Message[] = events.map((event) => ({ key: event.aggregateKey, value: codec.encode(event) }));
     lap('encode');
 
     // Configuration first, acknowledged before any event that may need it: routing,
