@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { rejection } from '../routing/rejections.js';
 import { route } from '../routing/route.js';
 import { VerdictWatcher } from '../routing/verdicts.js';
+import { YIELD_EVERY, yieldToEventLoop } from '../util/yield.js';
 import { groupsOf } from './registry.js';
 
 export interface RoutingOptions {
@@ -83,7 +84,9 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     const dead: Message[] = [];
     const now = Date.now();
     const webhooks = live.webhooks();
+    let handled = 0;
     for (const message of batch.messages) {
+      if (++handled % YIELD_EVERY === 0) await yieldToEventLoop();
       let event;
       try {
         event = await triggers.decode(message.value!);

@@ -23,6 +23,7 @@ import { mapChange } from '../../mapping/map-change.js';
 import { CHILD_INDEXES, mappingFor } from '../../mapping/table-map.js';
 import { ChangeStore } from '../../state/change-store.js';
 import { sleep } from '../../util/wait.js';
+import { YIELD_EVERY, yieldToEventLoop } from '../../util/yield.js';
 import { groupsOf } from '../registry.js';
 import type { ApplierStats } from './applier.js';
 import { ThreadedApplier } from './applier-thread.js';
@@ -158,9 +159,12 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     const events: TriggerEvent[] = [];
     let decodeMs = 0;
     const traceChanges = log.isLevelEnabled('debug');
-    // The loop below does not yield: nothing is applied while it reads.
+    // Every change of this batch is in the store already, and whatever the applier
+    // adds meanwhile lies past it: the reader's cache stays right across yields.
     const state = store.reader();
+    let handled = 0;
     for (const message of batch.messages) {
+      if (++handled % YIELD_EVERY === 0) await yieldToEventLoop();
       const d0 = performance.now();
       const decoded = decodeChange(message.key, message.value);
       decodeMs += performance.now() - d0;
