@@ -23,7 +23,7 @@ import { ThreadedApplier } from '../src/stages/mapper/applier-thread.js';
 import { loadSettings } from '../src/settings.js';
 import { ChangeStore } from '../src/state/change-store.js';
 import { createStack } from '../src/stack/stack.js';
-import { machine, recordBenchmark } from './report.js';
+import { recordBenchmark } from './report.js';
 import { record, writeLog } from './synthetic-log.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, rebuild: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' } } });
@@ -174,9 +174,9 @@ async function main() {
   const row = (label: string, pick: (r: Result) => number, unit: string) =>
     `| ${label} | ${Math.round(median(lmdb.map(pick))).toLocaleString('en')} ${unit} (worst ${Math.round(Math.min(...lmdb.map(pick))).toLocaleString('en')}) | ${Math.round(median(postgres.map(pick))).toLocaleString('en')} ${unit} (worst ${Math.round(Math.min(...postgres.map(pick))).toLocaleString('en')}) |`;
   recordBenchmark('State store', [
-    `Command: \`npm run bench:state -- --rows ${N} --rebuild ${REBUILD} --rounds ${ROUNDS}\`, ${new Date().toISOString().slice(0, 10)}. ${machine()}.`,
+    `Command: \`npm run bench:state -- --rows ${N} --rebuild ${REBUILD} --rounds ${ROUNDS}\`, ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    `Method, choice of store: the same workload on both candidates, ${ROUNDS} alternating rounds, medians (and the worst round): apply ${N.toLocaleString('en')} row changes (versions of ${KEYS.toLocaleString('en')} people rows, keyed by log offset) in batches of ${BATCH.toLocaleString('en')}, one transaction each; then read ${N.toLocaleString('en')} rows as of a position, in batches of ${BATCH.toLocaleString('en')}. LMDB is Reativa's store (lmdb-js, synchronous reads, one write transaction per batch, the newest version looked up with one get). PostgreSQL is Reativa's own database on this machine, the same layout as a table, written with \`unnest()\` and read with one query per batch (a lateral newest-version-before-the-offset lookup per key), which is the fewest round trips the mapper could make.`,
+    `Method, choice of store: the same workload on both candidates, ${ROUNDS} alternating rounds, medians (and the worst round): apply ${N.toLocaleString('en')} row changes (versions of ${KEYS.toLocaleString('en')} people rows, keyed by log offset) in batches of ${BATCH.toLocaleString('en')}, one transaction each; then read ${N.toLocaleString('en')} rows as of a position, in batches of ${BATCH.toLocaleString('en')}. LMDB is Reativa's store (lmdb-js, synchronous reads, one write transaction per batch, the newest version looked up with one get, an older one by walking back the row's chain of versions, one get each). PostgreSQL is Reativa's own database on this machine, the same layout as a table, written with \`unnest()\` and read with one query per batch (a lateral newest-version-before-the-offset lookup per key), which is the fewest round trips the mapper could make.`,
     '',
     '| measure | LMDB | PostgreSQL |',
     '|---|---|---|',

@@ -1,5 +1,5 @@
 // Codes stored in the ERP and the Portuguese labels its screens show
-// (ERP_REFERENCE_SCHEMA.md). Bodies carry both: the code for machines, the
+// (docs/erp-schema.md). Bodies carry both: the code for machines, the
 // label for people reading a partner's logs.
 
 export const CONTRACT_STAGE_LABELS: Record<string, string> = {

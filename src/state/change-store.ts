@@ -28,6 +28,8 @@ interface StoredVersion {
   /** Commit time in the ERP (ms), for pruning by age. */
   readonly t: number;
   readonly r: Row;
+  /** The offset of the row's version before this one (-1 for its first): reads walk back along it. */
+  readonly p?: number;
 }
 
 type VersionKey = [string, PrimaryKey, number];
@@ -114,7 +116,7 @@ export class ChangeStore {
     const row = deleted ? change.before : change.after;
     if (!row) return false;
     const key = primaryKeyOf(change.key ?? { id: row.id });
-    const version: StoredVersion = { d: deleted ? 1 : 0, t: change.committedAt, r: row };
+    const version: StoredVersion = { d: deleted ? 1 : 0, t: change.committedAt, r: row, p: this.latest.get([change.table, key])?.o ?? -1 };
     this.versions.putSync([change.table, key, offset], version);
     this.latest.putSync([change.table, key], { ...version, o: offset });
     for (const column of this.indexes[change.table] ?? []) {
@@ -148,7 +150,13 @@ export class ChangeStore {
       const last = latestOf(table, key);
       if (!last) return undefined;
       if (last.o <= offset) return { row: last.r, deleted: last.d === 1 };
-      // A later version exists: find the one the offset saw.
+      // Later versions exist: walk back to the one the offset saw (usually a step or two).
+      let previous = last.p;
+      while (previous !== undefined && previous > offset) previous = this.versions.get([table, key, previous])?.p;
+      if (previous !== undefined && previous < 0) return undefined;
+      const seen = previous === undefined ? undefined : this.versions.get([table, key, previous]);
+      if (seen) return { row: seen.r, deleted: seen.d === 1 };
+      // A store written before versions were chained: find it by range.
       for (const { value } of this.versions.getRange({ start: [table, key, offset], end: [table, key, -1], reverse: true, limit: 1 })) {
         return { row: value.r, deleted: value.d === 1 };
       }
