@@ -20,6 +20,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          // After the unit tests, before the integration tests, never beside them: they share one stack.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -31,8 +33,23 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // One real stack for the whole run: test files share it, one at a time,
-          // since some of them stop and start Kafka Connect.
+          // since some of them stop and start Kafka Connect, PostgreSQL or the broker.
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          // Random kills, rebalances and a misbehaving partner, then a check of
+          // order and completeness (bounded here; `npm run test:faults -- --long` soaks).
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -18,6 +18,7 @@ import { Agent, request } from 'undici';
 import { AlertDigest } from '../src/alerts/digest.js';
 import { createMailTransport } from '../src/alerts/mailer.js';
 import { LiveConfig } from '../src/config/live.js';
+import { FixedSecrets } from '../src/config/secrets.js';
 import { DEFAULT_SCHEDULE } from '../src/delivery/retry-policy.js';
 import { startDelivery } from '../src/stages/delivery/runner.js';
 import { Semaphore } from '../src/delivery/semaphore.js';
@@ -138,7 +139,9 @@ async function main() {
   }
   await producer.disconnect();
 
-  const live = new LiveConfig(kafka, logger, topics.config);
+  // The benchmark's webhook is in its configuration topic only, not in the ERP: its URL (a secret column) is given here.
+  const secrets = new FixedSecrets(new Map<string, Record<string, string | null>>([[`webhooks:${webhookId}`, { url: `${receiverUrl}/hook` }], [`integrators:${integratorId}`, { url: null, token: null }]]));
+  const live = new LiveConfig(kafka, logger, topics.config, secrets);
   await live.start();
   await waitFor('the benchmark webhook in the live view', async () => live.webhook(webhookId)?.active === true, { timeoutMs: 30_000 });
   const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 8 });
@@ -155,7 +158,7 @@ async function main() {
         groupId,
         // As `npm start` would run it, from the same settings.
         schedule: { ...DEFAULT_SCHEDULE, delaysMs: settings.delivery.retryScheduleMs },
-        sender: { connectTimeoutMs: settings.delivery.connectTimeoutMs, responseTimeoutMs: settings.delivery.responseTimeoutMs },
+        sender: { connectTimeoutMs: settings.delivery.connectTimeoutMs, responseTimeoutMs: settings.delivery.responseTimeoutMs, attemptDeadlineMs: settings.delivery.attemptDeadlineMs, allowHosts: settings.delivery.allowHosts, httpsOnly: settings.delivery.httpsOnly },
         maxInFlightPerWebhook: CONCURRENCY,
         maxPendingPerPartition: settings.delivery.maxPendingPerPartition,
         breakerThreshold: settings.delivery.breakerThreshold,

@@ -1,6 +1,9 @@
 // The Debezium connector: its configuration lives in connectors/erp-postgres.json;
 // the endpoints of the database it reads come from settings at registration time,
 // so the same file serves the native stack, Docker and a user's own cluster.
+// Its database password never is in the configuration: Kafka Connect reads it
+// from a file through its FileConfigProvider (`${file:<path>:password}`), so
+// neither Connect's REST API nor its config topic ever holds it.
 import fs from 'node:fs';
 import { z } from 'zod';
 import { UnrecoverableError } from '../errors/unrecoverable-error.js';
@@ -18,11 +21,18 @@ export type ConnectorConfig = Record<string, string>;
 export function loadConnectorConfig(settings: Settings, file = projectPath('connectors', 'erp-postgres.json')): ConnectorConfig {
   const parsed = connectorFile.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return withDatabase(parsed.data.config, settings.connectErpDatabaseUrl, settings.topicPrefix);
+  return withDatabase(parsed.data.config, settings.connectErpDatabaseUrl, settings.topicPrefix, settings.connectSecretsFile);
 }
 
-/** Overrides database.* and topic.prefix from the ERP database URL as Connect sees it. */
-export function withDatabase(config: ConnectorConfig, databaseUrl: string, topicPrefix: string): ConnectorConfig {
+/** The connector's database.password: a reference Kafka Connect resolves from the file, at the worker, when it starts the task. */
+export const passwordReference = (secretsFile: string) => `\${file:${secretsFile}:password}`;
+
+/**
+ * Overrides database.* and topic.prefix from the ERP database URL as Connect
+ * sees it (a password in the URL is ignored: it comes from `secretsFile`, a
+ * properties file with a `password` key on Connect's machine).
+ */
+export function withDatabase(config: ConnectorConfig, databaseUrl: string, topicPrefix: string, secretsFile: string): ConnectorConfig {
   const url = new URL(databaseUrl);
   const fileprefix = config['topic.prefix'] ?? 'erp';
   const out: ConnectorConfig = {
@@ -30,7 +40,7 @@ export function withDatabase(config: ConnectorConfig, databaseUrl: string, topic
     'database.hostname': url.hostname,
     'database.port': url.port || '5432',
     'database.user': decodeURIComponent(url.username) || 'postgres',
-    'database.password': decodeURIComponent(url.password),
+    'database.password': passwordReference(secretsFile),
     'database.dbname': url.pathname.replace(/^\//, '') || 'postgres',
     'topic.prefix': topicPrefix,
   };
@@ -121,7 +131,8 @@ export async function registerConnector(settings: Settings, timeoutMs = 90_000):
   await client.put(settings.connectorName, config);
   const state = await waitForRunning(client, settings.connectorName, timeoutMs);
   const tables = tablesToSnapshot(previous, config);
-  if (tables.length > 0) await requestIncrementalSnapshot(settings.erpDatabaseUrl, config['signal.data.collection'] ?? 'reativa_cdc.debezium_signal', tables);
+  // A signal row is an ERP write: the stack's superuser makes it (Reativa's runtime role writes nothing in the ERP).
+  if (tables.length > 0) await requestIncrementalSnapshot(settings.erpSuperuserDatabaseUrl, config['signal.data.collection'] ?? 'reativa_cdc.debezium_signal', tables);
   return state;
 }
 

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { createClient } from '../db/pool.js';
 
 export interface SlotState {
   readonly name: string;
@@ -8,7 +8,7 @@ export interface SlotState {
 }
 
 export async function replicationSlot(erpDatabaseUrl: string, slotName: string): Promise<SlotState | undefined> {
-  const client = new pg.Client({ connectionString: erpDatabaseUrl, connectionTimeoutMillis: 5000, query_timeout: 5000 });
+  const client = createClient({ connectionString: erpDatabaseUrl, connectionTimeoutMillis: 5000, query_timeout: 5000 });
   await client.connect();
   try {
     const { rows } = await client.query<{ slot_name: string; active: boolean; lag: string | null }>(

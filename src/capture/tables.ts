@@ -48,3 +48,41 @@ export const changeLogTopic = (prefix: string) => `${prefix}.changes`;
 
 /** Debezium's own topic for a table, before routing: <topic.prefix>.<schema>.<table> (the key's table identifier). */
 export const changeTopic = (prefix: string, table: string, schema = 'public') => `${prefix}.${schema}.${table}`;
+
+/**
+ * Configuration columns whose values are secrets (an integrator's token,
+ * header and parameter values: tokens, API keys, OAuth client secrets, the
+ * signing secret) or may carry one (a URL, whose query string or user info
+ * often holds a token). They never travel in Kafka: the connector leaves them
+ * out of every change event, before and after images alike
+ * (`column.exclude.list`, checked against this list by a unit test), and
+ * reativa.config strips them again; Reativa reads them from the ERP by id when
+ * their row changes (src/config/live.ts), with a role that may read nothing
+ * else of the ERP. Everything else of these rows still comes from the log, so
+ * a change to one of these columns still arrives as a change of its row.
+ */
+export const SECRET_COLUMNS = {
+  integrators: ['token', 'url'],
+  integrator_parameters: ['value'],
+  webhooks: ['url'],
+  webhook_headers: ['value'],
+  webhook_parameters: ['value'],
+} as const satisfies Partial<Record<ConfigurationTable, readonly string[]>>;
+
+export type SecretTable = keyof typeof SECRET_COLUMNS;
+
+export const SECRET_TABLES = Object.keys(SECRET_COLUMNS) as SecretTable[];
+
+export const isSecretTable = (table: string): table is SecretTable => Object.hasOwn(SECRET_COLUMNS, table);
+
+/** The row without its secret columns (the same row when its table has none). */
+export function withoutSecretColumns<T extends Record<string, unknown> | null>(table: string, row: T): T {
+  if (row === null || !isSecretTable(table)) return row;
+  const out: Record<string, unknown> = { ...row };
+  for (const column of SECRET_COLUMNS[table]) delete out[column];
+  return out as T;
+}
+
+/** Debezium's column.exclude.list for the secret columns: fully qualified, dots escaped (each entry is a regex). */
+export const secretColumnExcludeList = (schema = 'public'): string =>
+  SECRET_TABLES.flatMap((table) => SECRET_COLUMNS[table].map((column) => `${schema}\\.${table}\\.${column}`)).join(',');

@@ -1,13 +1,13 @@
 // `reativa doctor`: every prerequisite and every service, each named with what
 // is wrong and how to fix it. Exit code 1 when any check fails.
 import type { Command } from 'commander';
-import pg from 'pg';
 import { loadConnectorConfig } from '../capture/connector.js';
 import { loadSettings, type Settings } from '../settings.js';
 import { PORT_SETTING, stackEndpoints, type StackEndpoints } from '../stack/components.js';
 import { collectStatus } from '../stack/native.js';
 import { isFree } from '../stack/ports.js';
 import { findJava, findMaven, findPostgres, findPostgresUser } from '../stack/prerequisites.js';
+import { createClient } from '../db/pool.js';
 
 export interface Check {
   readonly name: string;
@@ -17,7 +17,7 @@ export interface Check {
 }
 
 async function walLevel(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, query_timeout: 3000 });
+  const client = createClient({ connectionString: url, connectionTimeoutMillis: 3000, query_timeout: 3000 });
   await client.connect();
   try {
     return (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]?.wal_level ?? 'unknown';
@@ -64,7 +64,8 @@ export async function runChecks(settings: Settings): Promise<Check[]> {
 
   const pgUp = status.components.find((c) => c.name === 'postgres')?.up;
   if (pgUp) {
-    const level = await walLevel(settings.erpDatabaseUrl).catch((e: Error) => `error: ${e.message}`);
+    // The embedded stack's superuser can ask before `stack up` has made Reativa's roles; an external cluster is asked as Reativa.
+    const level = await walLevel(settings.stackMode === 'external' ? settings.erpDatabaseUrl : settings.erpSuperuserDatabaseUrl).catch((e: Error) => `error: ${e.message}`);
     checks.push(
       level === 'logical'
         ? { name: 'wal_level', ok: true, detail: 'logical' }

@@ -8,6 +8,7 @@ import { registerStack } from './stack.js';
 import { registerStart } from './start.js';
 import { registerWebhooks } from './webhooks.js';
 import { registerOps } from './ops.js';
+import { registerDlq } from './dlq.js';
 
 const program = new Command()
   .name('reativa')
@@ -19,6 +20,7 @@ registerDoctor(program);
 registerStart(program);
 registerWebhooks(program);
 registerOps(program);
+registerDlq(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Reativa's own errors say what is wrong and what to do; anything else is named as unexpected.

@@ -1,42 +1,18 @@
-// Operations: consumer lag, replay by offset reset, and the delivery dead letters.
+// Operations: consumer lag and replay by offset reset (the dead letters are dlq.ts).
 import type { Command } from 'commander';
 import { InputError } from '../errors/input-error.js';
-import { createKafka, createProducer } from '../kafka/client.js';
+import { createKafka } from '../kafka/client.js';
 import { applyReplay, groupLag, parseOffsets, planReplay, type ReplayTarget } from '../kafka/groups.js';
-import { readTopic } from '../kafka/read-topic.js';
 import { createLogger } from '../log.js';
 import { loadSettings, type Settings } from '../settings.js';
 import { allGroups, STAGE_NAMES, stageGroups, type StageName } from '../stages/registry.js';
 import { topicsOf } from '../stages/topics.js';
-
-interface DeadLetterView {
-  reason: string;
-  stage: string;
-  failedAt: string;
-  webhookId?: number;
-  webhookName?: string | null;
-  contractId?: number | null;
-  eventId?: string;
-  attempts?: unknown[];
-  record?: string;
-}
 
 const topology = (settings: Settings) => ({ changeTopicPrefix: settings.topicPrefix, retrySteps: settings.delivery.retryScheduleMs.length, topics: topicsOf(settings) });
 
 function kafkaFromSettings() {
   const settings = loadSettings();
   return { settings, kafka: createKafka(settings, createLogger('error')) };
-}
-
-async function deadLetters(options: { webhook?: string; since?: string }) {
-  const { kafka, settings } = kafkaFromSettings();
-  const since = options.since ? Date.parse(options.since) : undefined;
-  if (options.since && Number.isNaN(since)) throw new InputError(`--since: "${options.since}" is not an ISO date-time`);
-  const records = await readTopic(kafka, topicsOf(settings).deliveriesDlq);
-  return records
-    .map((r) => ({ id: `${r.partition}:${r.message.offset}`, key: r.message.key, value: JSON.parse(r.message.value?.toString() ?? '{}') as DeadLetterView }))
-    .filter((r) => (options.webhook ? String(r.value.webhookId) === options.webhook : true))
-    .filter((r) => (since ? Date.parse(r.value.failedAt) >= since : true));
 }
 
 export function registerOps(program: Command): void {
@@ -95,52 +71,6 @@ export function registerOps(program: Command): void {
       } finally {
         await admin.disconnect();
       }
-    });
-
-  const dlq = program.command('dlq').description('the delivery dead letters (reativa.deliveries.dlq)');
-  dlq
-    .command('list')
-    .option('--webhook <id>', 'only this webhook')
-    .option('--since <iso>', 'only failures at or after this time')
-    .action(async (options: { webhook?: string; since?: string }) => {
-      const rows = await deadLetters(options);
-      for (const r of rows) {
-        console.log(`${r.id}  ${r.value.failedAt}  webhook ${r.value.webhookId ?? '-'} ${r.value.webhookName ?? ''}  contrato ${r.value.contractId ?? '-'}  ${r.value.stage}: ${r.value.reason}`);
-      }
-      console.log(`${rows.length} dead letter(s)`);
-    });
-  dlq
-    .command('show')
-    .argument('<id>', 'partition:offset, as `dlq list` prints it')
-    .action(async (id: string) => {
-      const found = (await deadLetters({})).find((r) => r.id === id);
-      if (!found) throw new InputError(`no dead letter ${id}`);
-      const { record, ...rest } = found.value;
-      console.log(JSON.stringify({ ...rest, redrivable: Boolean(record) }, null, 2));
-    });
-  dlq
-    .command('redrive')
-    .description('send dead-lettered deliveries again (after fixing the cause); attempts start over')
-    .option('--webhook <id>', 'only this webhook')
-    .option('--since <iso>', 'only failures at or after this time')
-    .action(async (options: { webhook?: string; since?: string }) => {
-      const rows = (await deadLetters(options)).filter((r) => r.value.record);
-      const { kafka, settings } = kafkaFromSettings();
-      const deliveries = topicsOf(settings).deliveries;
-      const producer = createProducer(kafka);
-      await producer.connect();
-      try {
-        for (let i = 0; i < rows.length; i += 500) {
-          await producer.send({
-            topic: deliveries,
-            acks: -1,
-            messages: rows.slice(i, i + 500).map((r) => ({ key: r.key, value: Buffer.from(r.value.record!, 'base64'), headers: { 'reativa-redriven-from': r.id } })),
-          });
-        }
-      } finally {
-        await producer.disconnect();
-      }
-      console.log(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'} sent back to ${deliveries}`);
     });
 }
 

@@ -11,6 +11,7 @@ import { createLogger } from '../log.js';
 import { startMapper } from '../stages/mapper/runner.js';
 import { groupsOf, STAGE_NAMES, type StageName } from '../stages/registry.js';
 import { LiveConfig } from '../config/live.js';
+import { ErpSecretReader } from '../config/secrets.js';
 import { InputError } from '../errors/input-error.js';
 import { ensureDeploymentTopics, topicsOf } from '../stages/topics.js';
 import { startRouting } from '../stages/routing.js';
@@ -18,7 +19,9 @@ import { AlertDigest } from '../alerts/digest.js';
 import { createMailTransport } from '../alerts/mailer.js';
 import { DEFAULT_SCHEDULE } from '../delivery/retry-policy.js';
 import { startDelivery } from '../stages/delivery/runner.js';
-import pg from 'pg';
+import { createPool } from '../db/pool.js';
+import { Health } from '../health/health.js';
+import { waitOut } from '../util/retry.js';
 import { projectPath } from '../paths.js';
 import { loadSettings } from '../settings.js';
 import { createStack } from '../stack/stack.js';
@@ -71,18 +74,21 @@ export function registerStart(program: Command): void {
         await step(() => createStack(settings, (line) => logger.info(line)).up());
       }
       const kafka = createKafka(settings, logger);
-      const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 8, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+      // What this process depends on: outages are waited out and reported here (once each).
+      const health = new Health(logger);
+      const reativaPool = createPool(settings.reativaDatabaseUrl, logger, { name: 'reativa' });
       stops.push(() => reativaPool.end());
       // Reativa's own state (parked keys, the attempt log) is Reativa's to
       // migrate, whatever the stack: applied files are remembered, so this is
       // a no-op once current. The ERP's database is never migrated here.
-      const own = await step(() => applyMigrations(settings.reativaDatabaseUrl, projectPath('schemas', 'reativa'), 'reativa'));
+      const shuttingDown = () => stopping;
+      const own = await step(() => waitOut('reativa database', () => applyMigrations(settings.reativaDatabaseUrl, projectPath('schemas', 'reativa'), 'reativa'), health, undefined, shuttingDown));
       if (own?.applied.length) logger.info({ applied: own.applied }, 'reativa database migrated');
       const registry = createRegistry(settings.schemaRegistryUrl);
       // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
       const onFatal = () => process.exit(70);
-      const common = { topics, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal };
-      const created = await step(() => ensureDeploymentTopics(kafka, settings));
+      const common = { topics, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal, health };
+      const created = await step(() => waitOut('kafka', () => ensureDeploymentTopics(kafka, settings), health, undefined, shuttingDown));
       if (created?.length) logger.info({ created }, 'topics created');
 
       if (stages.has('mapper')) {
@@ -92,7 +98,9 @@ export function registerStart(program: Command): void {
       }
       let live: LiveConfig | undefined;
       if (stages.has('routing')) {
-        const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup ?? groups.routing }));
+        // Secrets are read from the ERP with the runtime role (REATIVA_ERP_DATABASE_URL), never from Kafka.
+        const secrets = new ErpSecretReader(settings.erpDatabaseUrl, logger);
+        const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup ?? groups.routing, secrets }));
         if (!routing) return;
         stops.push(() => routing.stop());
         live = routing.live;
@@ -100,14 +108,14 @@ export function registerStart(program: Command): void {
       if (!stages.has('delivery')) return;
       if (!live) {
         // Delivery alone: a configuration view of its own.
-        const own = new LiveConfig(kafka, logger, topics.config);
+        const own = new LiveConfig(kafka, logger, topics.config, new ErpSecretReader(settings.erpDatabaseUrl, logger));
         const started = await step(() => own.start());
         if (started === undefined && stopping) return;
         stops.push(() => own.stop());
         live = own;
       }
       const config = live;
-      const digest = new AlertDigest(createMailTransport(settings.smtpUrl), settings.alerts.from, settings.alerts.digestWindowMs, logger);
+      const digest = new AlertDigest(createMailTransport(settings.smtpUrl), settings.alerts.from, settings.alerts.digestWindowMs, logger, health);
       stops.push(() => digest.close());
       const d = settings.delivery;
       const delivery = await step(() =>
@@ -115,12 +123,13 @@ export function registerStart(program: Command): void {
           topics,
           groupId: options.deliveryGroup ?? groups.delivery,
           schedule: { ...DEFAULT_SCHEDULE, delaysMs: d.retryScheduleMs },
-          sender: { connectTimeoutMs: d.connectTimeoutMs, responseTimeoutMs: d.responseTimeoutMs },
+          sender: { connectTimeoutMs: d.connectTimeoutMs, responseTimeoutMs: d.responseTimeoutMs, attemptDeadlineMs: d.attemptDeadlineMs, allowHosts: d.allowHosts, httpsOnly: d.httpsOnly },
           maxInFlightPerWebhook: d.maxInFlightPerWebhook,
           maxPendingPerPartition: d.maxPendingPerPartition,
           breakerThreshold: d.breakerThreshold,
           attemptLogRetentionDays: d.attemptLogRetentionDays,
           sessionTimeoutMs: settings.kafka.sessionTimeoutMs,
+          health,
           onFatal,
         }),
       );

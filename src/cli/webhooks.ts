@@ -55,7 +55,8 @@ export function registerWebhooks(program: Command): void {
       const preset = findPreset(options.preset);
       if (!preset) throw new InputError(`--preset: unknown preset "${options.preset}"; see \`reativa presets list\``);
       const settings = loadSettings();
-      const result = await addWebhook(settings.erpDatabaseUrl, { ...options, preset });
+      // The CLI's writer role: the webhook and integrator tables, nothing else of the ERP.
+      const result = await addWebhook(settings.erpAdminDatabaseUrl, { ...options, preset });
       console.log(
         `webhook ${result.webhookId} "${options.name ?? preset.partner}" saved for integrator ${result.integratorId}${result.createdIntegrator ? ' (created)' : ''}; active as soon as Reativa reads it`,
       );
@@ -65,7 +66,7 @@ export function registerWebhooks(program: Command): void {
     .command('list')
     .description('list the webhooks in the ERP (header names only)')
     .action(async () => {
-      const rows = await listWebhooks(loadSettings().erpDatabaseUrl);
+      const rows = await listWebhooks(loadSettings().erpAdminDatabaseUrl);
       if (rows.length === 0) console.log('no webhooks');
       for (const w of rows) {
         console.log(

@@ -1,11 +1,14 @@
 // Writing webhook configuration into the ERP's own tables, as the ERP's screens
 // would (Integradores, Interações Webhooks): used by `reativa webhooks add`.
 // Reativa never keeps a second copy: what it writes here reaches it back through
-// the change stream like any operator's edit.
-import pg from 'pg';
+// the change stream like any operator's edit. The CLI connects as its writer
+// role (REATIVA_ERP_ADMIN_DATABASE_URL), which may write these tables and
+// nothing else, and cannot read a token back (src/stack/erp-roles.ts).
 import type { Preset } from '../presets/presets.js';
 import { InputError } from '../errors/input-error.js';
 import { isEmail, parseEmailList } from '../util/email.js';
+import { redactUrl } from '../util/redact.js';
+import { createClient } from '../db/pool.js';
 
 export interface AddWebhookInput {
   readonly preset: Preset;
@@ -26,7 +29,8 @@ export function planWebhook(input: AddWebhookInput) {
   try {
     if (!['http:', 'https:'].includes(new URL(url).protocol)) throw new Error();
   } catch {
-    throw new InputError(`--url must be an http(s) URL, got "${url}"`);
+    // Masked: a terminal's scrollback and a CI log are places too.
+    throw new InputError(`--url must be an http(s) URL, got "${redactUrl(url)}"`);
   }
   const alias = input.alias ?? preset.alias;
   if (!alias) throw new InputError(`--alias is required: ${preset.partner} gives the integrator alias`);
@@ -56,7 +60,7 @@ export function planWebhook(input: AddWebhookInput) {
 
 export async function addWebhook(erpDatabaseUrl: string, input: AddWebhookInput): Promise<{ webhookId: number; integratorId: number; createdIntegrator: boolean }> {
   const plan = planWebhook(input);
-  const client = new pg.Client({ connectionString: erpDatabaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  const client = createClient({ connectionString: erpDatabaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
   await client.connect();
   try {
     await client.query('BEGIN');
@@ -108,9 +112,9 @@ export interface WebhookListing {
   readonly headers: readonly string[];
 }
 
-/** The webhooks as the ERP has them (header names only: values are secrets). */
+/** The webhooks as the ERP has them (header names only: values are secrets; URLs with their query masked). */
 export async function listWebhooks(erpDatabaseUrl: string): Promise<WebhookListing[]> {
-  const client = new pg.Client({ connectionString: erpDatabaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  const client = createClient({ connectionString: erpDatabaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
   await client.connect();
   try {
     const { rows } = await client.query<{
@@ -122,7 +126,7 @@ export async function listWebhooks(erpDatabaseUrl: string): Promise<WebhookListi
          FROM webhooks w LEFT JOIN integrators i ON i.id = w.integrator_id ORDER BY w.id`,
     );
     return rows.map((r) => ({
-      id: Number(r.id), name: r.name, integrator: r.alias, version: r.version, method: r.http_method, url: r.url,
+      id: Number(r.id), name: r.name, integrator: r.alias, version: r.version, method: r.http_method, url: redactUrl(r.url),
       maxAttempts: r.max_attempts, triggerKind: r.trigger_kind, active: r.active, headers: r.headers ?? [],
     }));
   } finally {

@@ -2,33 +2,38 @@
 // topics of the configuration tables (compacted, read from the beginning by
 // every process): applying the same changes in the same order gives every
 // Reativa process the same view. Pure: no I/O here.
+//
+// The secret columns (capture/tables.ts SECRET_COLUMNS: tokens, header and
+// parameter values, URLs) are not in the change stream. The view keeps them
+// apart, in `secrets`, as the ERP answered when asked for them by id after
+// their row changed (src/config/live.ts does the asking): a row's secrets are
+// unknown until then, and forgotten when the row is deleted.
 import type { Change, Row } from '../capture/envelope.js';
-import type { ConfigurationTable } from '../capture/tables.js';
+import { isSecretTable, type ConfigurationTable, type SecretTable } from '../capture/tables.js';
 
+/** An integrator as the change stream has it: its token and URL are secrets (see `secrets`). */
 export interface IntegratorRow {
   readonly id: number;
   readonly alias: string;
   readonly description: string | null;
   readonly integrationType: string;
   readonly version: number;
-  readonly url: string | null;
-  readonly token: string | null;
   readonly active: boolean;
 }
 
+/** A header or parameter row as the change stream has it: its value is a secret (see `secrets`). */
 export interface NameValue {
   readonly id: number;
   readonly ownerId: number;
   readonly name: string;
-  readonly value: string | null;
 }
 
+/** A webhook as the change stream has it: its URL is a secret (see `secrets`). */
 export interface WebhookRow {
   readonly id: number;
   readonly name: string;
   readonly integratorId: number | null;
   readonly httpMethod: string;
-  readonly url: string;
   readonly maxAttempts: number;
   readonly alertEmails: string | null;
   readonly triggerKind: string;
@@ -75,6 +80,9 @@ export interface CatalogueItem {
   readonly integrationCode: string | null;
 }
 
+/** A row's secret columns as the ERP holds them (SECRET_COLUMNS of its table). */
+export type SecretValues = Readonly<Record<string, string | null>>;
+
 export interface ConfigView {
   readonly parameters: Map<string, string>;
   readonly integrators: Map<number, IntegratorRow>;
@@ -85,6 +93,12 @@ export interface ConfigView {
   readonly triggers: Map<number, TriggerRow>;
   readonly serviceProducts: Map<number, CatalogueItem>;
   readonly patrimonies: Map<number, CatalogueItem>;
+  /**
+   * Secret columns by `secretKey(table, id)`, as last read from the ERP: absent
+   * while never read, null when the ERP no longer had the row (its delete is
+   * on its way through the change stream).
+   */
+  readonly secrets: Map<string, SecretValues | null>;
   /**
    * When the prerequisites turned on or off, by commit time, oldest first, so
    * routing judges a change by the configuration at its commit, not by the
@@ -105,6 +119,7 @@ export const emptyView = (): ConfigView => ({
   triggers: new Map(),
   serviceProducts: new Map(),
   patrimonies: new Map(),
+  secrets: new Map(),
   prerequisiteChanges: [],
   version: 0,
 });
@@ -125,13 +140,55 @@ function upsert<K, V>(map: Map<K, V>, key: K, value: V | null): void {
   else map.set(key, value);
 }
 
-const nameValue = (row: Row, owner: string): NameValue => ({ id: n(row.id), ownerId: n(row[owner]), name: String(row.name ?? ''), value: sOrNull(row.value) });
+const nameValue = (row: Row, owner: string): NameValue => ({ id: n(row.id), ownerId: n(row[owner]), name: String(row.name ?? '') });
+
+export const secretKey = (table: SecretTable, id: number): string => `${table}:${id}`;
+
+/** The row of a secret table a change is about, whose secrets must then be read (again); undefined for other tables. */
+export function secretRowOf(table: string, change: Change): { readonly table: SecretTable; readonly id: number } | undefined {
+  const row = change.after ?? change.before;
+  if (!isSecretTable(table) || !row || row.id === undefined || row.id === null) return undefined;
+  return { table, id: n(row.id) };
+}
+
+/** The secret columns of one row: undefined while never read, null when the ERP no longer had it. */
+export const secretOf = (view: ConfigView, table: SecretTable, id: number): SecretValues | null | undefined => view.secrets.get(secretKey(table, id));
+
+/** The view's rows of a secret table. */
+function rowsOf(view: ConfigView, table: SecretTable): Map<number, unknown> {
+  switch (table) {
+    case 'integrators':
+      return view.integrators;
+    case 'integrator_parameters':
+      return view.integratorParameters;
+    case 'webhooks':
+      return view.webhooks;
+    case 'webhook_headers':
+      return view.headers;
+    case 'webhook_parameters':
+      return view.webhookParameters;
+  }
+}
+
+/**
+ * Applies a row's secret columns as read from the ERP (null: the ERP no longer
+ * has the row). Ignored for a row the view does not hold: its delete was
+ * applied while the read was under way, and a deleted row stays deleted.
+ */
+export function applySecrets(view: ConfigView, table: SecretTable, id: number, values: SecretValues | null): boolean {
+  if (!rowsOf(view, table).has(id)) return false;
+  view.secrets.set(secretKey(table, id), values);
+  view.version += 1;
+  return true;
+}
 
 /** Applies one change of a configuration table; returns false for a table it does not know. */
 export function applyConfigChange(view: ConfigView, table: ConfigurationTable | string, change: Change): boolean {
   const row = change.op === 'd' ? null : change.after;
   const key = change.after ?? change.before;
   if (!key) return false;
+  // A deleted row's secrets are forgotten with it.
+  if (!row && isSecretTable(table)) view.secrets.delete(secretKey(table, n(key.id)));
   switch (table) {
     case 'erp_parameters': {
       upsert(view.parameters, String(key.key), row ? String(row.value ?? '') : null);
@@ -147,8 +204,6 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
         description: sOrNull(row.description),
         integrationType: String(row.integration_type ?? 'reactive'),
         version: n(row.version),
-        url: sOrNull(row.url),
-        token: sOrNull(row.token),
         active: row.active === true,
       });
       break;
@@ -170,7 +225,6 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
         name: String(row.name ?? ''),
         integratorId: nOrNull(row.integrator_id),
         httpMethod: String(row.http_method ?? ''),
-        url: String(row.url ?? ''),
         maxAttempts: n(row.max_attempts),
         alertEmails: sOrNull(row.alert_emails),
         triggerKind: String(row.trigger_kind ?? ''),

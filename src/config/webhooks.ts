@@ -1,10 +1,13 @@
 // Webhooks as routing needs them: the configuration rows joined (integrator,
-// headers, parameters, triggers) and validated. An invalid webhook stays
-// inactive with its reasons, in Portuguese with the ERP's own labels, since
-// operators read them (alerts); it never stops a process. Pure.
+// headers, parameters, triggers, and the secret columns read from the ERP)
+// and validated. An invalid webhook stays inactive with its reasons, in
+// Portuguese with the ERP's own labels, since operators read them (alerts);
+// it never stops a process. Pure.
+import type { SecretTable } from '../capture/tables.js';
 import { ACTIONS, STANDARD_ENTITIES, TRIGGER_KINDS, type TriggerKind } from '../contracts/trigger-event.js';
 import { isEmail, parseEmailList } from '../util/email.js';
-import type { ConfigView, IntegratorRow, NameValue } from './view.js';
+import { redactUrl, urlSecrets } from '../util/redact.js';
+import { secretOf, type ConfigView, type IntegratorRow, type NameValue } from './view.js';
 
 export const HTTP_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
 export const SUPPORTED_VERSIONS = [1, 2, 3, 4] as const;
@@ -20,11 +23,22 @@ export interface WebhookProblem {
   readonly message: string;
 }
 
+/** An integrator with its secret columns, as far as they have been read from the ERP. */
+export interface ResolvedIntegrator extends IntegratorRow {
+  readonly url: string | null;
+  readonly token: string | null;
+}
+
 export interface ResolvedWebhook {
   readonly id: number;
   readonly name: string;
-  readonly integrator: IntegratorRow | null;
+  readonly integrator: ResolvedIntegrator | null;
   readonly method: string;
+  /**
+   * The real URL, query and all: used to send, and nowhere else. Anything
+   * written (a delivery record, a dead letter, an alert, a log line, an
+   * e-mail) carries `redactUrl(url)`.
+   */
   readonly url: string;
   readonly maxAttempts: number;
   readonly alertEmails: readonly string[];
@@ -38,7 +52,16 @@ export interface ResolvedWebhook {
   readonly activeSince: number | null;
   readonly activeSinceLsn: number | null;
   readonly problems: readonly WebhookProblem[];
-  /** Enabled, and valid: the only webhooks routing sends to. */
+  /**
+   * Some secret the request needs (the URL, a header or parameter value) has
+   * not been read from the ERP yet: the webhook is not active, but it is not
+   * invalid either; routing waits for it (LiveConfig.sync) and delivery
+   * defers its deliveries rather than give them up.
+   */
+  readonly secretsPending: boolean;
+  /** Every secret value the webhook's requests carry, to mask wherever a partner or a library echoes one back. */
+  readonly secrets: readonly string[];
+  /** Enabled, valid, its secrets read: the only webhooks routing sends to. */
   readonly active: boolean;
 }
 
@@ -49,13 +72,35 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const byOwner = (rows: Map<number, NameValue>, owner: number) =>
   [...rows.values()].filter((r) => r.ownerId === owner).sort((a, b) => a.id - b.id);
 
+/**
+ * Name/value rows with their values from the ERP. A row whose value was never
+ * read makes the result pending; a row the ERP no longer has is left out (its
+ * delete is on its way through the change stream).
+ */
+function withValues(view: ConfigView, table: SecretTable, rows: readonly NameValue[]): { values: { name: string; value: string }[]; pending: boolean } {
+  const values: { name: string; value: string }[] = [];
+  let pending = false;
+  for (const r of rows) {
+    const secret = secretOf(view, table, r.id);
+    if (secret === undefined) pending = true;
+    else if (secret !== null) values.push({ name: r.name, value: secret.value ?? '' });
+  }
+  return { values, pending };
+}
+
+function resolveIntegrator(view: ConfigView, row: IntegratorRow): ResolvedIntegrator {
+  const secret = secretOf(view, 'integrators', row.id);
+  return { ...row, url: secret?.url ?? null, token: secret?.token ?? null };
+}
+
 export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | undefined {
   const row = view.webhooks.get(id);
   if (!row) return undefined;
   const problems: WebhookProblem[] = [];
   const problem = (code: string, message: string) => problems.push({ code, message });
 
-  const integrator = row.integratorId === null ? null : (view.integrators.get(row.integratorId) ?? null);
+  const integratorRow = row.integratorId === null ? undefined : view.integrators.get(row.integratorId);
+  const integrator = integratorRow ? resolveIntegrator(view, integratorRow) : null;
   if (row.integratorId === null) problem('no_integrator', 'Integrador não informado');
   else if (!integrator) problem('integrator_not_found', `Integrador ${row.integratorId} não encontrado`);
   else {
@@ -67,13 +112,17 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     }
   }
 
+  // The URL is a secret column: unknown until read, '' when the ERP no longer has the row.
+  const urlSecret = secretOf(view, 'webhooks', id);
+  const url = urlSecret?.url ?? '';
   let urlOk: boolean;
   try {
-    urlOk = ['http:', 'https:'].includes(new URL(row.url).protocol);
+    urlOk = ['http:', 'https:'].includes(new URL(url).protocol);
   } catch {
     urlOk = false;
   }
-  if (!urlOk) problem('bad_url', `Url inválida: "${row.url}" (deve começar com http:// ou https://)`);
+  // Alerts and logs carry this message: the URL masked, as everywhere it is written.
+  if (urlSecret && !urlOk) problem('bad_url', `Url inválida: "${redactUrl(url)}" (deve começar com http:// ou https://)`);
   const method = row.httpMethod.toUpperCase();
   if (!(HTTP_METHODS as readonly string[]).includes(method)) problem('bad_method', `Método HTTP desconhecido: "${row.httpMethod}"`);
   if (!Number.isInteger(row.maxAttempts) || row.maxAttempts <= 0) {
@@ -82,12 +131,13 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
   const alertEmails = parseEmailList(row.alertEmails);
   for (const email of alertEmails) if (!isEmail(email)) problem('bad_email', `Lista de E-mails: endereço inválido "${email}"`);
 
-  const headers = byOwner(view.headers, id).map((h) => ({ name: h.name, value: h.value ?? '' }));
+  const { values: headers, pending: headersPending } = withValues(view, 'webhook_headers', byOwner(view.headers, id));
   for (const h of headers) {
     if (CRLF.test(h.name) || CRLF.test(h.value)) problem('header_crlf', `Header "${h.name.replace(/[\r\n]/g, '⏎')}" contém quebra de linha (CR/LF)`);
     else if (!HEADER_NAME.test(h.name)) problem('bad_header_name', `Nome de header inválido: "${h.name}"`);
   }
-  const parameters = byOwner(view.webhookParameters, id).map((p) => ({ name: p.name, value: p.value ?? '' }));
+  const { values: parameters, pending: parametersPending } = withValues(view, 'webhook_parameters', byOwner(view.webhookParameters, id));
+  const secretsPending = urlSecret === undefined || headersPending || parametersPending;
 
   const triggerKind = (TRIGGER_KINDS as readonly string[]).includes(row.triggerKind) ? (row.triggerKind as TriggerKind) : null;
   if (!triggerKind) problem('bad_trigger_kind', `Gatilho do Webhook desconhecido: "${row.triggerKind}"`);
@@ -105,7 +155,7 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     name: row.name,
     integrator,
     method,
-    url: row.url,
+    url,
     maxAttempts: row.maxAttempts,
     alertEmails,
     headers,
@@ -116,8 +166,17 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     activeSince: row.activeSince,
     activeSinceLsn: row.activeSinceLsn,
     problems,
-    active: row.active && problems.length === 0,
+    secretsPending,
+    secrets: [...urlSecrets(url), ...headers.flatMap((h) => secretParts(h.value)), ...parameters.map((p) => p.value)],
+    // A webhook the ERP no longer has (urlSecret null) is on its way out: not active, and no alert for it.
+    active: row.active && problems.length === 0 && !secretsPending && urlSecret !== null,
   };
+}
+
+/** A header value and, for "Bearer <token>" and the like, its words: a partner may echo the token alone. */
+function secretParts(value: string): string[] {
+  const words = value.split(/\s+/).filter((w) => w.length >= 8);
+  return words.length > 1 ? [value, ...words] : [value];
 }
 
 export function resolveWebhooks(view: ConfigView): ResolvedWebhook[] {

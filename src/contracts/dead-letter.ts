@@ -1,10 +1,14 @@
 // The contracts of the dead-letter topics, as JSON (a malformed input must fit,
 // so no schema that could reject it):
 //   reativa.triggers.dlq   — changes the mapper could not decode or map, and
-//                            trigger events routing could not decode;
+//                            trigger events routing could not read (RecordDeadLetter);
 //   reativa.deliveries.dlq — deliveries refused by a partner's rules, or given
 //                            up by delivery, with every attempt and the Avro
-//                            record as routed so `reativa dlq redrive` can send it again.
+//                            record as routed (DeliveryDeadLetter); and delivery
+//                            records delivery could not read (RecordDeadLetter).
+// Every dead letter keeps the bytes it came from, so `reativa dlq redrive` can
+// send it through again once the cause is mended.
+import { redactUrl } from '../util/redact.js';
 import type { Delivery } from './delivery.js';
 
 /** What a consumer read, as dead-letter builders need it (kafkajs' KafkaMessage fits). */
@@ -22,16 +26,29 @@ export interface SourceRecordPosition {
   readonly timestamp: string;
 }
 
-/** A record of reativa.triggers.dlq. */
-export interface ChangeDeadLetter {
+/** Where a record stood when a stage gave up on it. */
+export type DeadLetterStage = 'decode' | 'map' | 'route' | 'deliver';
+
+/**
+ * A record a stage could not take in, as it was read: a change the mapper
+ * could not decode or map, a trigger event routing could not read, a delivery
+ * record delivery could not read. Every stage writes these (on its own
+ * dead-letter topic), and `reativa dlq redrive` writes `value` back.
+ */
+export interface RecordDeadLetter {
+  readonly stage: DeadLetterStage;
   readonly reason: string;
-  readonly stage: string;
   readonly failedAt: string;
   readonly source: SourceRecordPosition;
   /** Where the change stands in the ERP's log, when it decoded far enough to tell. */
   readonly position: { readonly table: string | null; readonly lsn: number | null } | null;
   readonly key: string | null;
+  /** The record's value as read, base64: binary Avro survives, and redrive writes these bytes back. */
   readonly value: string | null;
+  /** The same value as text, when it is UTF-8 (a Debezium change is JSON), for people reading the topic. */
+  readonly text: string | null;
+  /** The record's headers as read (a retry record's envelope). */
+  readonly headers: Record<string, string>;
 }
 
 /** One attempt as a dead letter and an alert e-mail list it. */
@@ -72,24 +89,39 @@ export interface OutgoingRecord {
   readonly headers: Record<string, string>;
 }
 
+/** The headers of a consumed record, as text. */
+export type ConsumedHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
+
+const asText = (value: Buffer): string | null => {
+  const text = value.toString('utf8');
+  return Buffer.byteLength(text) === value.length && Buffer.from(text, 'utf8').equals(value) ? text : null;
+};
+
 /** A dead letter for a record a stage could not take in: the original record, the reason and where it was read. */
-export function changeDeadLetter(
-  stage: string,
+export function recordDeadLetter(
+  stage: DeadLetterStage,
   reason: string,
   topic: string,
   partition: number,
-  message: ConsumedRecord,
-  position: ChangeDeadLetter['position'] = null,
+  message: ConsumedRecord & { readonly headers?: ConsumedHeaders },
+  position: RecordDeadLetter['position'] = null,
   now = new Date(),
 ): OutgoingRecord {
-  const record: ChangeDeadLetter = {
-    reason,
+  const headers: Record<string, string> = {};
+  for (const [name, v] of Object.entries(message.headers ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) headers[name] = one.toString();
+  }
+  const record: RecordDeadLetter = {
     stage,
+    reason,
     failedAt: now.toISOString(),
     source: { topic, partition, offset: message.offset, timestamp: message.timestamp },
     position,
     key: message.key?.toString('utf8') ?? null,
-    value: message.value?.toString('utf8') ?? null,
+    value: message.value?.toString('base64') ?? null,
+    text: message.value ? asText(message.value) : null,
+    headers,
   };
   return { key: message.key, value: JSON.stringify(record), headers: { [DEAD_LETTER_HEADERS.stage]: stage, [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 200) } };
 }
@@ -99,7 +131,25 @@ export function deliveryDeadLetterRecord(key: string, letter: DeliveryDeadLetter
   return { key, value: JSON.stringify(letter), headers: { [DEAD_LETTER_HEADERS.eventId]: letter.eventId, [DEAD_LETTER_HEADERS.stage]: letter.stage } };
 }
 
-/** The delivery's identifying fields, as every delivery dead letter carries them. */
+/**
+ * The delivery's identifying fields, as every delivery dead letter carries
+ * them. The URL masked again: routing writes it masked, but a delivery routed
+ * before it did (still in a retry topic, or redriven) may carry a query token.
+ */
 export function deliveryFields(d: Delivery): Pick<DeliveryDeadLetter, 'eventId' | 'deliveryId' | 'webhookId' | 'url' | 'contractId' | 'kind' | 'entity' | 'action'> {
-  return { eventId: d.eventId, deliveryId: d.deliveryId, webhookId: d.webhookId, url: d.url, contractId: d.contractId, kind: d.kind, entity: d.entity, action: d.action };
+  return { eventId: d.eventId, deliveryId: d.deliveryId, webhookId: d.webhookId, url: redactUrl(d.url), contractId: d.contractId, kind: d.kind, entity: d.entity, action: d.action };
+}
+
+/**
+ * Headers of a record sent back from a dead letter (`reativa dlq redrive`):
+ * which dead letter it came from and, for a change sent back to the mapper,
+ * its position in the change log, as of which it is mapped.
+ */
+export const REDRIVE_HEADERS = { from: 'reativa-redriven-from', sourceOffset: 'reativa-source-offset' } as const;
+
+/** A redriven change's position in the change log; -1 when it has none. */
+export function sourceOffsetOf(message: { readonly headers?: ConsumedHeaders }): number {
+  const raw = message.headers?.[REDRIVE_HEADERS.sourceOffset];
+  const text = (Array.isArray(raw) ? raw[0] : raw)?.toString();
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : -1;
 }

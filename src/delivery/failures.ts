@@ -6,6 +6,7 @@ import { alert, type Alert } from '../contracts/alert.js';
 import { deliveryFields, type AttemptSummary, type DeliveryDeadLetter } from '../contracts/dead-letter.js';
 import type { Delivery } from '../contracts/delivery.js';
 import type { ResolvedWebhook } from '../config/webhooks.js';
+import { redactUrl } from '../util/redact.js';
 
 export interface DeliveryFailure {
   readonly letter: DeliveryDeadLetter;
@@ -45,7 +46,7 @@ export function deliveryFailure(
   );
   const notice =
     mail && webhook
-      ? { webhookId: webhook.id, webhookName: webhook.name, url: webhook.url, emails: webhook.alertEmails, contractId: d.contractId, eventId: d.eventId, attempts: history.length, lastError, at: now }
+      ? { webhookId: webhook.id, webhookName: webhook.name, url: redactUrl(webhook.url), emails: webhook.alertEmails, contractId: d.contractId, eventId: d.eventId, attempts: history.length, lastError, at: now }
       : undefined;
   return { letter, alert: a, notice };
 }

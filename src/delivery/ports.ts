@@ -41,29 +41,67 @@ export interface AttemptLogPort {
   record(attempt: AttemptRecord): void;
 }
 
-export interface QueuedDelivery {
-  readonly seq: string;
+/**
+ * The delivery a parked key waits on. While its retry record waits in a retry
+ * topic the head is 'waiting' for `attempt`; once a drain has taken it from
+ * the key's queue and sends it, it is 'sending' (attempt 1). Every change of
+ * head is a compare-and-set on (deliveryId, attempt): of two processes that
+ * hold the same retry record (a duplicate left by a crash, or a partition
+ * moving during a rebalance), one moves the key on and the other finds its
+ * record stale and drops it; neither ever sends anything but the head.
+ */
+export interface ParkedHead {
   readonly deliveryId: string;
+  readonly attempt: number;
+  readonly state: 'waiting' | 'sending';
+  /** The head's record as routed: what a stuck key is sent again from. */
   readonly record: Buffer;
+}
+
+/** What queueBehind found: queued behind the head, the key not parked, or this delivery is the head (read again). */
+export type QueueOutcome = 'queued' | 'free' | { readonly head: ParkedHead };
+
+/** A parked key that has not moved for longer than its state allows (its retry record lost, or its drain died). */
+export interface StuckKey {
+  readonly key: string;
+  readonly head: ParkedHead;
 }
 
 /** Parked (webhook, contract) keys and the deliveries queued behind them, shared by every delivery process. */
 export interface ParkingPort {
-  /** Every parked key (read when partitions are assigned). */
+  /** Every parked key (read after partitions are assigned). */
   all(): Promise<Set<string>>;
-  /** Parks a key behind its head delivery. */
-  park(key: string, headDeliveryId: string): Promise<void>;
-  /** Queues a delivery behind a parked key; false when the key is no longer parked (send it now). */
-  queueBehind(key: string, deliveryId: string, record: Buffer): Promise<boolean>;
-  /** The next queued delivery of a key; unparks the key and answers null when none is left. */
-  next(key: string): Promise<QueuedDelivery | null>;
-  /** Removes a handled queued delivery; when it went to a retry topic, it becomes the key's head. */
-  done(key: string, seq: string, newHeadDeliveryId?: string): Promise<void>;
+  /**
+   * Parks a key behind a delivery whose retry record (for `attempt`) is about
+   * to be written: always before the record, so a crash in between leaves a
+   * parked key (sent again from here) and never a retry record that later
+   * deliveries could overtake. 'head': forward the record now. 'queued': the
+   * key was parked behind another delivery meanwhile; this one queued behind
+   * it instead (do not forward).
+   */
+  park(key: string, deliveryId: string, attempt: number, record: Buffer): Promise<'head' | 'queued'>;
+  /** Queues a delivery behind a parked key (once per delivery id). */
+  queueBehind(key: string, deliveryId: string, record: Buffer): Promise<QueueOutcome>;
+  /** The key's head, or null when the key is not parked. */
+  head(key: string): Promise<ParkedHead | null>;
+  /** The head (deliveryId, from) failed again: it now waits for attempt `to`. False when the head had moved on. */
+  advance(key: string, deliveryId: string, from: number, to: number): Promise<boolean>;
+  /**
+   * The head (deliveryId, attempt) left delivery's hands (delivered or
+   * dead-lettered): the next queued delivery becomes the head, 'sending', and
+   * is returned; with none queued the key is unparked. Null when nothing is
+   * left, or when the head had moved on (another process drains the key).
+   */
+  settle(key: string, deliveryId: string, attempt: number): Promise<ParkedHead | null>;
+  /** Keys whose head has waited longer than `waitingMs` ('waiting') or `sendingMs` ('sending'). */
+  stuck(waitingMs: number, sendingMs: number, limit: number): Promise<StuckKey[]>;
+  /** A stuck head is sent again: marks it 'waiting' for `attempt` now, if it is still the head. */
+  revive(key: string, deliveryId: string, from: number, attempt: number): Promise<boolean>;
 }
 
 /** Where deliveries leave delivery's hands: a retry topic, or the dead-letter topic with its alert. */
 export interface Outbox {
-  forward(key: string, delivery: ReceivedDelivery, record: Buffer, envelope: RetryEnvelope, retryTopicIndex: number): Promise<void>;
+  forward(key: string, eventId: string, record: Buffer, envelope: RetryEnvelope, retryTopicIndex: number): Promise<void>;
   deadLetter(key: string, letter: DeliveryDeadLetter, alert: Alert): Promise<void>;
 }
 

@@ -15,6 +15,13 @@ export const DELIVERY_ID_HEADER = 'x-reativa-delivery-id';
  */
 export const SIGNING_SECRET_PARAMETER = 'reativa_signing_secret';
 
+/**
+ * Headers only the HTTP client may set: the target host, the connection, the
+ * body's framing. undici refuses some when a webhook sets them and would send
+ * others (Host, Connection) as given; either way the webhook is misconfigured.
+ */
+export const CLIENT_HEADERS: ReadonlySet<string> = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'content-length', 'te', 'trailer', 'upgrade', 'expect']);
+
 /** Standard Webhooks signature: v1,base64(HMAC-SHA256(key, "<id>.<timestamp>.<body>")). */
 export function standardWebhooksSignature(secret: string, id: string, timestampSeconds: number, body: string): string {
   const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
@@ -30,6 +37,8 @@ export interface OutgoingRequest {
   /** In order; a name may appear more than once. */
   readonly headers: readonly (readonly [string, string])[];
   readonly body: string | undefined;
+  /** Why the request must not be sent as configured (a header only the HTTP client may set): the sender refuses it, permanently. */
+  readonly invalid?: string | undefined;
 }
 
 /** What a webhook contributes to every request, worked out once per configuration version. */
@@ -39,6 +48,7 @@ interface RequestTemplate {
   readonly path: string;
   readonly headers: readonly (readonly [string, string])[];
   readonly secret: string | undefined;
+  readonly invalid: string | undefined;
 }
 
 // Keyed by the resolved webhook object, which the live configuration replaces
@@ -54,14 +64,16 @@ function templateOf(webhook: ResolvedWebhook): RequestTemplate {
     if (p.name === SIGNING_SECRET_PARAMETER) secret = p.value;
     else url.searchParams.append(p.name, p.value);
   }
-  template = { url: url.toString(), origin: url.origin, path: `${url.pathname}${url.search}`, headers: webhook.headers.map((h) => [h.name, h.value] as const), secret };
+  const clientHeader = webhook.headers.find((h) => CLIENT_HEADERS.has(h.name.toLowerCase()));
+  const invalid = clientHeader ? `header "${clientHeader.name}" não pode ser configurado no webhook: é definido pelo cliente HTTP` : undefined;
+  template = { url: url.toString(), origin: url.origin, path: `${url.pathname}${url.search}`, headers: webhook.headers.map((h) => [h.name, h.value] as const), secret, invalid };
   templates.set(webhook, template);
   return template;
 }
 
 /** `bodyText`, when given, is the body already serialised (as it came from Kafka): sent as is. */
 export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now = Date.now(), bodyText?: string): OutgoingRequest {
-  const { url, origin, path, headers: configured, secret } = templateOf(webhook);
+  const { url, origin, path, headers: configured, secret, invalid } = templateOf(webhook);
   const headers: (readonly [string, string])[] = [
     ['content-type', 'application/json'],
     ['user-agent', 'Reativa'],
@@ -75,5 +87,5 @@ export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now =
     const timestamp = Math.floor(now / 1000);
     headers.push(['webhook-id', delivery.eventId], ['webhook-timestamp', String(timestamp)], ['webhook-signature', standardWebhooksSignature(secret, delivery.eventId, timestamp, body ?? '')]);
   }
-  return { method: webhook.method, url, origin, path, headers, body };
+  return { method: webhook.method, url, origin, path, headers, body, invalid };
 }

@@ -1,6 +1,6 @@
 // One place that says whether an error is worth trying again. Reativa's own
 // errors carry the answer; errors of the libraries underneath (KafkaJS,
-// node-postgres, undici, Node's sockets) are mapped here by their codes, so no
+// node-postgres, undici, nodemailer, Node's sockets) are mapped here by their codes, so no
 // other module reads an error's shape.
 import { ReativaError } from './reativa-error.js';
 
@@ -22,6 +22,28 @@ const UNDICI_RETRYABLE = new Set([
 ]);
 
 /**
+ * nodemailer's codes for a connection that could not be made or was lost
+ * (ETIMEDOUT is among NETWORK_CODES). A connection refused is ESOCKET with
+ * originalCode ECONNREFUSED.
+ */
+const SMTP_CONNECTION_CODES = new Set(['ECONNECTION', 'ESOCKET', 'EDNS']);
+
+/** A TLS certificate that does not verify fails as ESOCKET too, but is configuration: waiting will not fix it. */
+const TLS_FAULT = /CERT|^ERR_TLS|^ERR_SSL/;
+
+/**
+ * An SMTP reply carried by a nodemailer error (`responseCode`): 4xx is
+ * transient by RFC 5321 (mailbox busy, try later), 5xx a refusal that the
+ * same mail would get again. Undefined when the error carries no reply.
+ */
+function smtpReplyClass(responseCode: unknown): ErrorClass | undefined {
+  if (typeof responseCode !== 'number') return undefined;
+  if (responseCode >= 400 && responseCode < 500) return 'retryable';
+  if (responseCode >= 500 && responseCode < 600) return 'permanent';
+  return undefined;
+}
+
+/**
  * PostgreSQL SQLSTATE classes and codes that describe the server, not the
  * statement: connection loss (08), too little of something (53), a server
  * shutting down or starting (57P01–57P03), a conflict that a retry resolves
@@ -41,6 +63,8 @@ interface ErrorShape {
   readonly retriable?: unknown;
   readonly cause?: unknown;
   readonly originalError?: unknown;
+  readonly responseCode?: unknown;
+  readonly originalCode?: unknown;
 }
 
 export function classifyError(error: unknown, depth = 0): ErrorClass {
@@ -51,6 +75,10 @@ export function classifyError(error: unknown, depth = 0): ErrorClass {
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : '';
   if (PROGRAMMING_ERRORS.has(name) && !code) return 'permanent';
+  // The SMTP server's own reply says more than the step that failed on it.
+  const reply = smtpReplyClass(e.responseCode);
+  if (reply) return reply;
+  if (SMTP_CONNECTION_CODES.has(code)) return typeof e.originalCode === 'string' && TLS_FAULT.test(e.originalCode) ? 'permanent' : 'retryable';
   if (NETWORK_CODES.has(code) || UNDICI_RETRYABLE.has(code)) return 'retryable';
   if (code.startsWith('UND_ERR_')) return 'permanent';
   if (/^[0-9A-Z]{5}$/.test(code) && /^[0-9]{2}/.test(code)) return sqlstateRetryable(code) ? 'retryable' : 'permanent';

@@ -9,4 +9,6 @@ export { InputError } from './input-error.js';
 export { GroupBusyError } from './group-busy-error.js';
 export { StackError } from './stack-error.js';
 export { UnmappableError } from './unmappable-error.js';
+export { RequestRefusedError } from './request-refused-error.js';
+export { AttemptDeadlineError } from './attempt-deadline-error.js';
 export { classifyError, isRetryable, type ErrorClass } from './classify.js';

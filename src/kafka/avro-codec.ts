@@ -90,7 +90,13 @@ export class AvroCodec<Written, AvroRecord, Read> {
       if ((error as { status?: unknown }).status === 404) throw new NotAvroError(message, { cause: error });
       throw new RetryableError(message, { cause: error });
     }
-    const resolver = this.type.createResolver(writer);
+    let resolver: avro.Resolver;
+    try {
+      resolver = this.type.createResolver(writer);
+    } catch (error) {
+      // A writer schema that is not a version of this contract (a record on the wrong topic): unreadable for good.
+      throw new NotAvroError(`schema ${id} is not a version of ${this.contract.name}: ${(error as Error).message}`, { cause: error });
+    }
     this.readers.set(id, (payload) => this.type.fromBuffer(payload, resolver) as AvroRecord);
     return this.decodeRecordCached(value)!;
   }

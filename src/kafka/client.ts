@@ -52,3 +52,12 @@ export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Ka
 export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({ createPartitioner: DefaultPartitioner, allowAutoTopicCreation: false });
 }
+
+/**
+ * Whether a consumer-group error means the group is rebalancing (KafkaJS's own
+ * test, which it does not export): the member must let go and rejoin.
+ */
+export function isRebalance(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+}

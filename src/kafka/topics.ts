@@ -18,6 +18,8 @@ export interface ReativaTopics {
   readonly deliveriesDlq: string;
   readonly alerts: string;
   readonly config: string;
+  /** Changes sent back from the dead letters, each mapped as of its original position in the change log. */
+  readonly changesRedrive: string;
   retry(step: number): string;
 }
 
@@ -30,6 +32,7 @@ export function reativaTopics(namespace: string = DEFAULT_NAMESPACE): ReativaTop
     deliveriesDlq: `${namespace}.deliveries.dlq`,
     alerts: `${namespace}.alerts`,
     config: `${namespace}.config`,
+    changesRedrive: `${namespace}.changes.redrive`,
     retry: (step) => `${namespace}.deliveries.retry.${step}`,
   };
 }
@@ -44,6 +47,9 @@ export interface TopicSpec {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** How long the dead-letter topics keep a letter (`reativa dlq` prunes its redrive marks by it). */
+export const DEAD_LETTER_RETENTION_DAYS = 30;
 const compacted = [{ name: 'cleanup.policy', value: 'compact' }];
 const retained = (days: number) => [
   { name: 'cleanup.policy', value: 'delete' },
@@ -75,11 +81,12 @@ export function changeLogSpec(prefix: string, historyMs: number): TopicSpec {
 export function reativaTopicSpecs(topics: ReativaTopics, partitions = 3): TopicSpec[] {
   return [
     { topic: topics.triggers, numPartitions: partitions, configEntries: retained(7) },
-    { topic: topics.triggersDlq, numPartitions: 1, configEntries: retained(30) },
+    { topic: topics.triggersDlq, numPartitions: 1, configEntries: retained(DEAD_LETTER_RETENTION_DAYS) },
     { topic: topics.deliveries, numPartitions: partitions, configEntries: retained(7) },
-    { topic: topics.deliveriesDlq, numPartitions: 1, configEntries: retained(30) },
+    { topic: topics.deliveriesDlq, numPartitions: 1, configEntries: retained(DEAD_LETTER_RETENTION_DAYS) },
     { topic: topics.alerts, numPartitions: 1, configEntries: retained(7) },
     { topic: topics.config, numPartitions: 1, configEntries: compacted },
+    { topic: topics.changesRedrive, numPartitions: 1, configEntries: retained(30) },
   ];
 }
 

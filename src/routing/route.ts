@@ -10,6 +10,7 @@ import type { Delivery } from '../contracts/delivery.js';
 import type { TriggerEvent } from '../contracts/trigger-event.js';
 import { presetForAlias } from '../presets/presets.js';
 import { clientProblems } from '../presets/rules.js';
+import { redactUrl } from '../util/redact.js';
 import { clientOf, shapeForVersion, withActiveFlags } from './shape.js';
 
 export type Routed =
@@ -18,13 +19,6 @@ export type Routed =
 
 export function deliveryId(eventId: string, webhookId: number): string {
   return createHash('sha256').update(`${eventId}|${webhookId}`).digest('hex').slice(0, 32);
-}
-
-function withoutUserInfo(url: string): string {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.toString();
 }
 
 export function matches(webhook: ResolvedWebhook, event: TriggerEvent): boolean {
@@ -76,7 +70,9 @@ export function route(event: TriggerEvent, webhooks: readonly ResolvedWebhook[],
         entity: event.entity,
         action: event.action,
         method: webhook.method,
-        url: withoutUserInfo(webhook.url),
+        // For people reading the topic only: delivery sends to the webhook's real
+        // URL from the live configuration. Its query values (tokens) never go to Kafka.
+        url: redactUrl(webhook.url),
         committedAt: event.source.committedAt,
         routedAt: now,
         body: shapeForVersion(flagged, integrator.version, integrator),

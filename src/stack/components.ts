@@ -21,7 +21,8 @@ export interface StackEndpoints {
 export function stackEndpoints(settings: Settings): StackEndpoints {
   const kafka = endpointOf(settings.kafka.brokers[0] ?? '127.0.0.1:9092', 9092);
   return {
-    postgres: endpointOf(settings.erpDatabaseUrl, 5432),
+    // The cluster the stack runs is the one its superuser URL names (every database URL shares host and port).
+    postgres: endpointOf(settings.erpSuperuserDatabaseUrl, 5432),
     kafka,
     kafkaController: { host: kafka.host, port: settings.kafka.controllerPort },
     connect: endpointOf(settings.connectUrl, 8083),
@@ -33,7 +34,7 @@ export function stackEndpoints(settings: Settings): StackEndpoints {
 
 /** The environment variable that moves each port, for "port taken" messages. */
 export const PORT_SETTING: Record<keyof StackEndpoints, string> = {
-  postgres: 'REATIVA_ERP_DATABASE_URL and REATIVA_DATABASE_URL',
+  postgres: 'REATIVA_ERP_SUPERUSER_DATABASE_URL, REATIVA_ERP_DATABASE_URL, REATIVA_ERP_ADMIN_DATABASE_URL and REATIVA_DATABASE_URL',
   kafka: 'REATIVA_KAFKA_BROKERS',
   kafkaController: 'REATIVA_KAFKA_CONTROLLER_PORT',
   connect: 'REATIVA_CONNECT_URL',

@@ -2,6 +2,7 @@
 // through testcontainers' compose support, for users who have a Docker engine.
 // No engine runs on the project's own machines, so this path is covered by a
 // test that checks docker-compose.yml against the native stack, not by a run.
+import path from 'node:path';
 import { registerConnector } from '../capture/connector.js';
 import { setGlobalCompatibility, registryHealthy } from '../kafka/registry.js';
 import { projectPath, PROJECT_ROOT } from '../paths.js';
@@ -12,13 +13,22 @@ import { waitFor } from '../util/wait.js';
 
 export const COMPOSE_PROJECT = 'reativa';
 
-/** Inside the compose network Connect reaches PostgreSQL by its service name. */
+/** Inside the compose network Connect reaches PostgreSQL by its service name (as Debezium's role). */
 export const dockerConnectDatabaseUrl = (settings: Settings) => {
-  const url = new URL(settings.erpDatabaseUrl);
+  const url = new URL(settings.connectErpDatabaseUrl);
   url.hostname = 'postgres';
   url.port = '5432';
   return url.toString();
 };
+
+/**
+ * Debezium's password file: written by the stack on this machine under
+ * <stack dir>/secrets, which docker-compose.yml mounts read-only into Connect
+ * at DOCKER_SECRETS_DIR; the connector names it by its path in the container.
+ */
+export const DOCKER_SECRETS_DIR = '/etc/reativa/secrets';
+export const dockerConnectSecretsFile = (settings: Settings) => `${DOCKER_SECRETS_DIR}/${path.basename(settings.connectSecretsFile)}`;
+export const dockerHostSecretsFile = (settings: Settings) => path.join(settings.stackDir, 'secrets', path.basename(settings.connectSecretsFile));
 
 async function testcontainers() {
   // A long-lived stack must outlive this process: no reaper.
@@ -41,11 +51,11 @@ export class DockerStack {
       .withWaitStrategy('connect-1', Wait.forHttp('/connector-plugins', 8083))
       .withWaitStrategy('registry-1', Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
       .up();
-    await ensureDatabases(this.settings.erpDatabaseUrl, [new URL(this.settings.reativaDatabaseUrl).pathname.slice(1)]);
-    await applySchemas(this.settings, this.print);
+    await ensureDatabases(this.settings.erpSuperuserDatabaseUrl, [new URL(this.settings.reativaDatabaseUrl).pathname.slice(1)]);
+    await applySchemas(this.settings, this.print, dockerHostSecretsFile(this.settings));
     await waitFor('Apicurio Registry', () => registryHealthy(this.settings.schemaRegistryUrl), { timeoutMs: 60_000 });
     await setGlobalCompatibility(this.settings.schemaRegistryUrl, 'BACKWARD');
-    await registerConnector({ ...this.settings, connectErpDatabaseUrl: dockerConnectDatabaseUrl(this.settings) });
+    await registerConnector({ ...this.settings, connectErpDatabaseUrl: dockerConnectDatabaseUrl(this.settings), connectSecretsFile: dockerConnectSecretsFile(this.settings) });
     this.print('docker stack healthy');
   }
 

@@ -91,42 +91,55 @@ export interface ConnectWorker {
   readonly configFile: string;
 }
 
-export function writeConnectConfig(stackDir: string, layout: ArtifactLayout, brokers: readonly string[], host: string, port: number): ConnectWorker {
+/**
+ * Kafka Connect's FileConfigProvider: a connector's `${file:<path>:<key>}`
+ * is resolved from that properties file when its task starts, so secrets (the
+ * database password) stay out of the connector's configuration, its REST
+ * answers and its config topic. Only files under `secretsDir` may be read.
+ */
+export function configProviders(secretsDir: string): Record<string, string> {
+  return {
+    'config.providers': 'file',
+    'config.providers.file.class': 'org.apache.kafka.common.config.provider.FileConfigProvider',
+    'config.providers.file.param.allowed.paths': secretsDir,
+  };
+}
+
+export function writeConnectConfig(stackDir: string, layout: ArtifactLayout, brokers: readonly string[], host: string, port: number, secretsDir: string): ConnectWorker {
   const configFile = path.join(stackDir, 'connect', 'connect-distributed.properties');
   fs.mkdirSync(path.dirname(configFile), { recursive: true });
-  fs.writeFileSync(
-    configFile,
-    properties({
-      'bootstrap.servers': brokers.join(','),
-      'group.id': 'reativa-connect',
-      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'key.converter.schemas.enable': 'false',
-      'value.converter.schemas.enable': 'false',
-      'config.storage.topic': 'reativa-connect-configs',
-      'offset.storage.topic': 'reativa-connect-offsets',
-      'status.storage.topic': 'reativa-connect-status',
-      'config.storage.replication.factor': 1,
-      'offset.storage.replication.factor': 1,
-      'status.storage.replication.factor': 1,
-      'offset.storage.partitions': 1,
-      'status.storage.partitions': 1,
-      // Source offsets (the slot LSN Debezium confirmed) are flushed this often;
-      // a clean stop flushes them too, so a restart resumes where it left off.
-      'offset.flush.interval.ms': 5000,
-      listeners: `http://${host}:${port}`,
-      'rest.advertised.host.name': host,
-      'rest.advertised.port': port,
-      'plugin.path': layout.plugins,
-      // Every plugin here has ServiceLoader manifests: skips a 7 s classpath scan.
-      'plugin.discovery': 'service_load',
-      'topic.creation.enable': 'true',
-      // Commit-to-Kafka latency: Debezium's batches go out at once (docs/benchmarks.md).
-      // No compression: kafkajs reads only gzip without plugins, and this is loopback.
-      'producer.linger.ms': 1,
-      'producer.batch.size': 262144,
-    }),
-  );
+  const content = properties({
+    'bootstrap.servers': brokers.join(','),
+    'group.id': 'reativa-connect',
+    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'key.converter.schemas.enable': 'false',
+    'value.converter.schemas.enable': 'false',
+    'config.storage.topic': 'reativa-connect-configs',
+    'offset.storage.topic': 'reativa-connect-offsets',
+    'status.storage.topic': 'reativa-connect-status',
+    'config.storage.replication.factor': 1,
+    'offset.storage.replication.factor': 1,
+    'status.storage.replication.factor': 1,
+    'offset.storage.partitions': 1,
+    'status.storage.partitions': 1,
+    // Source offsets (the slot LSN Debezium confirmed) are flushed this often;
+    // a clean stop flushes them too, so a restart resumes where it left off.
+    'offset.flush.interval.ms': 5000,
+    listeners: `http://${host}:${port}`,
+    'rest.advertised.host.name': host,
+    'rest.advertised.port': port,
+    'plugin.path': layout.plugins,
+    // Every plugin here has ServiceLoader manifests: skips a 7 s classpath scan.
+    'plugin.discovery': 'service_load',
+    'topic.creation.enable': 'true',
+    // Commit-to-Kafka latency: Debezium's batches go out at once (docs/benchmarks.md).
+    // No compression: kafkajs reads only gzip without plugins, and this is loopback.
+    'producer.linger.ms': 1,
+    'producer.batch.size': 262144,
+    ...configProviders(secretsDir),
+  });
+  fs.writeFileSync(configFile, content);
   return { host, port, configFile };
 }
 

@@ -2,6 +2,8 @@
 // Debezium, Apicurio Registry and MailDev as plain local processes.
 // `up` is idempotent: it starts only what is not running, and waits on health.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { ConnectClient, loadConnectorConfig, registerConnector } from '../capture/connector.js';
 import { replicationSlot } from '../capture/slot.js';
@@ -26,6 +28,7 @@ import {
   writeKafkaConfig,
 } from './jvm.js';
 import { isFree } from './ports.js';
+import { ensureErpGrants, ensureRoles } from './erp-roles.js';
 import * as postgres from './postgres.js';
 import { findJava, findMaven, findPostgres, findPostgresUser, type Lookup } from './prerequisites.js';
 import { ProcessTable } from './processes.js';
@@ -60,7 +63,8 @@ export function resolveTools(settings: Settings): Tools {
     java: java.value,
     registryJava: registryJava.value,
     mvn: mvn.value,
-    cluster: postgres.describeCluster(settings.stackDir, pgBin.value, settings.erpDatabaseUrl, pgUser.value),
+    // The superuser the cluster is made with (initdb -U) is the one the stack's superuser URL names.
+    cluster: postgres.describeCluster(settings.stackDir, pgBin.value, settings.erpSuperuserDatabaseUrl, pgUser.value),
   };
 }
 
@@ -129,9 +133,9 @@ export class NativeStack {
       this.print('starting PostgreSQL…');
       await postgres.startCluster(cluster);
     }
-    const erpDb = new URL(this.settings.erpDatabaseUrl).pathname.slice(1);
+    const erpDb = new URL(this.settings.erpSuperuserDatabaseUrl).pathname.slice(1);
     const reativaDb = new URL(this.settings.reativaDatabaseUrl).pathname.slice(1);
-    await postgres.ensureDatabases(this.settings.erpDatabaseUrl, [erpDb, reativaDb]);
+    await postgres.ensureDatabases(this.settings.erpSuperuserDatabaseUrl, [erpDb, reativaDb]);
     await applySchemas(this.settings, this.print);
   }
 
@@ -173,10 +177,21 @@ export class NativeStack {
   }
 
   async startConnect(tools: Tools = resolveTools(this.settings)): Promise<void> {
+    const secretsDir = path.dirname(this.settings.connectSecretsFile);
+    const worker = writeConnectConfig(this.settings.stackDir, this.layout, this.settings.kafka.brokers, this.endpoints.connect.host, this.endpoints.connect.port, secretsDir);
+    // A worker reads its properties only when it starts: one running with other
+    // properties than these (a stack from before the config providers, say)
+    // is restarted, cleanly (offsets flushed; Debezium resumes from the slot).
+    const startedWith = `${worker.configFile}.started`;
+    const current = fs.readFileSync(worker.configFile, 'utf8');
+    if (this.processes.running('connect') && (!fs.existsSync(startedWith) || fs.readFileSync(startedWith, 'utf8') !== current)) {
+      this.print("Kafka Connect's worker configuration changed: restarting Kafka Connect…");
+      await this.processes.stop('connect', 30_000);
+    }
     if (!this.processes.running('connect')) {
-      const worker = writeConnectConfig(this.settings.stackDir, this.layout, this.settings.kafka.brokers, this.endpoints.connect.host, this.endpoints.connect.port);
       this.print('starting Kafka Connect…');
       this.processes.launch(connectLaunch(tools.java, this.layout, worker, this.settings.stackDir));
+      fs.writeFileSync(startedWith, current);
     }
     const client = new ConnectClient(this.settings.connectUrl, 3000);
     await this.waitService(
@@ -185,6 +200,22 @@ export class NativeStack {
       async () => (await client.plugins()).includes('io.debezium.connector.postgresql.PostgresConnector'),
       120_000,
     );
+  }
+
+  /**
+   * Restarts PostgreSQL (fast shutdown: sessions are cut, as a failover or an
+   * operator's restart would), for tests that prove outages are waited out.
+   */
+  async restartPostgres(tools: Tools = resolveTools(this.settings)): Promise<void> {
+    await postgres.stopCluster(tools.cluster);
+    await postgres.startCluster(tools.cluster);
+  }
+
+  /** Stops the Kafka broker (a clean shutdown) and starts it again, waiting until it answers. */
+  async restartKafka(tools: Tools = resolveTools(this.settings)): Promise<void> {
+    await this.processes.stop('kafka', 60_000);
+    await this.startKafka(tools);
+    await this.waitKafka();
   }
 
   /** Stops Connect alone (clean stop: it flushes source offsets first). */
@@ -218,7 +249,7 @@ export class NativeStack {
     const pgBin = findPostgres(this.settings.pgBin);
     const pgUser = findPostgresUser();
     if (pgBin.ok && pgUser.ok) {
-      const cluster = postgres.describeCluster(this.settings.stackDir, pgBin.value, this.settings.erpDatabaseUrl, pgUser.value);
+      const cluster = postgres.describeCluster(this.settings.stackDir, pgBin.value, this.settings.erpSuperuserDatabaseUrl, pgUser.value);
       if (await postgres.stopCluster(cluster)) this.print('stopped postgres');
     }
   }
@@ -228,7 +259,7 @@ export class NativeStack {
     const pgUser = findPostgresUser();
     const pgUp =
       pgBin.ok && pgUser.ok
-        ? await postgres.isRunning(postgres.describeCluster(this.settings.stackDir, pgBin.value, this.settings.erpDatabaseUrl, pgUser.value))
+        ? await postgres.isRunning(postgres.describeCluster(this.settings.stackDir, pgBin.value, this.settings.erpSuperuserDatabaseUrl, pgUser.value))
         : false;
     return collectStatus(this.settings, {
       postgres: pgUp,
@@ -240,10 +271,19 @@ export class NativeStack {
   }
 }
 
-/** Applies the reference ERP schema and Reativa's own schema (each file once). */
-export async function applySchemas(settings: Settings, print: Print): Promise<void> {
-  const erp = await applyMigrations(settings.erpDatabaseUrl, projectPath('schemas', 'erp'), 'reativa_cdc');
+/**
+ * The roles (src/stack/erp-roles.ts), the reference ERP schema (as the
+ * superuser: it stands for the ERP's own), Reativa's own schema (as its runtime
+ * role, which owns that database), then the publication and each role's
+ * grants on the ERP. Each file once; roles and grants brought back to what
+ * erp-roles.ts says on every run. `connectSecretsFile`: where Debezium's
+ * password is kept on this machine.
+ */
+export async function applySchemas(settings: Settings, print: Print, connectSecretsFile = settings.connectSecretsFile): Promise<void> {
+  const plan = await ensureRoles(settings, connectSecretsFile);
+  const erp = await applyMigrations(settings.erpSuperuserDatabaseUrl, projectPath('schemas', 'erp'), 'reativa_cdc');
   const own = await applyMigrations(settings.reativaDatabaseUrl, projectPath('schemas', 'reativa'), 'reativa');
+  await ensureErpGrants(settings, plan);
   const applied = [...erp.applied.map((f) => `erp/${f}`), ...own.applied.map((f) => `reativa/${f}`)];
   if (applied.length > 0) print(`  schema applied: ${applied.join(', ')}`);
 }
@@ -278,8 +318,10 @@ export async function collectStatus(settings: Settings, processes?: Record<strin
   const plugins = await probe(() => connectClient.plugins());
   const registry = await probe(() => registryHealthy(settings.schemaRegistryUrl));
   const smtp = await probe(() => smtpHealthy(settings.mailWebUrl));
+  // The embedded stack's superuser sees the cluster before its roles exist; an external cluster is seen as Reativa sees it.
+  const pgUrl = settings.stackMode === 'external' ? settings.erpDatabaseUrl : settings.erpSuperuserDatabaseUrl;
   const pgUp = await probe(async () => {
-    await postgres.ensureDatabases(settings.erpDatabaseUrl, []);
+    await postgres.ensureDatabases(pgUrl, []);
     return true;
   });
   const note = (name: string) => (processes && processes[name] === false ? 'process not running' : undefined);
@@ -294,7 +336,7 @@ export async function collectStatus(settings: Settings, processes?: Record<strin
   const connector = plugins ? await probe(() => connectClient.status(settings.connectorName)) : undefined;
   if (connector) status.connector = { state: connector.connector, tasks: connector.tasks.map((t) => `${t.id}:${t.state}`) };
   const slotName = loadConnectorConfig(settings)['slot.name'] ?? 'reativa_erp';
-  const slot = pgUp ? await probe(() => replicationSlot(settings.erpDatabaseUrl, slotName)) : undefined;
+  const slot = pgUp ? await probe(() => replicationSlot(pgUrl, slotName)) : undefined;
   if (slot) status.slot = slot;
   return status;
 }

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { endpointOf } from '../settings.js';
 import { isRoot, POSTGRES_OS_USER, type PostgresBinaries } from './prerequisites.js';
+import { createClient } from '../db/pool.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -132,7 +133,7 @@ export async function stopCluster(cluster: PostgresCluster): Promise<boolean> {
 export async function ensureDatabases(adminUrl: string, names: readonly string[]): Promise<string[]> {
   const url = new URL(adminUrl);
   url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
+  const client = createClient({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
   await client.connect();
   const created: string[] = [];
   try {

@@ -19,6 +19,9 @@ export const DEFAULT_GROUPS = groupsOf(DEFAULT_NAMESPACE);
 /** The retry group of a delivery group: the same id with -retry. */
 export const retryGroupOf = (deliveryGroup: string) => `${deliveryGroup}-retry`;
 
+/** The mapper's group for changes redriven from the dead letters: the same id with -redrive. */
+export const redriveGroupOf = (mapperGroup: string) => `${mapperGroup}-redrive`;
+
 export interface ConsumerGroupSpec {
   readonly stage: StageName;
   readonly groupId: string;
@@ -42,7 +45,10 @@ export function stageGroups(stage: StageName, topology: StageTopology): Consumer
   const groupId = topology.groups?.[stage] ?? groupsOf(topics.namespace)[stage];
   switch (stage) {
     case 'mapper':
-      return [{ stage, groupId, topics: [changeLogTopic(topology.changeTopicPrefix)] }];
+      return [
+        { stage, groupId, topics: [changeLogTopic(topology.changeTopicPrefix)] },
+        { stage, groupId: redriveGroupOf(groupId), topics: [topics.changesRedrive] },
+      ];
     case 'routing':
       return [{ stage, groupId, topics: [topics.triggers] }];
     case 'delivery':

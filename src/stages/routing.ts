@@ -6,12 +6,17 @@
 import { createProducer } from '../kafka/client.js';
 import { type EachBatchPayload, type Kafka, type Message } from 'kafkajs';
 import { alertRecord } from '../contracts/alert.js';
-import { changeDeadLetter, deliveryDeadLetterRecord } from '../contracts/dead-letter.js';
+import { deliveryDeadLetterRecord, recordDeadLetter } from '../contracts/dead-letter.js';
+import { classifyError } from '../errors/classify.js';
+import { PermanentError } from '../errors/permanent-error.js';
 import { DELIVERY, deliveryKey } from '../contracts/delivery.js';
 import { TRIGGER_EVENT } from '../contracts/trigger-event.js';
 import { LiveConfig } from '../config/live.js';
+import type { SecretSource } from '../config/secrets.js';
 import { AvroCodec } from '../kafka/avro-codec.js';
 import { sendAll } from '../kafka/produce.js';
+import { Health } from '../health/health.js';
+import { DEFAULT_BACKOFF, waitOut, type OutageReporter } from '../util/retry.js';
 import { registeredCodec, type SchemaRegistry } from '../kafka/registry.js';
 import type { ReativaTopics } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
@@ -27,6 +32,10 @@ export interface RoutingOptions {
   readonly groupId?: string;
   readonly sessionTimeoutMs?: number;
   readonly onFatal?: (error: Error) => void;
+  /** Hears of outages waited out (readiness, one warning each); a plain logger's by default. */
+  readonly health?: OutageReporter;
+  /** Where the live configuration reads secrets (header values, tokens, URLs) from: the ERP, by id. Routing's own from now on. */
+  readonly secrets: SecretSource;
 }
 
 export interface RoutingStats {
@@ -51,6 +60,11 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   const triggers = new AvroCodec(registry, TRIGGER_EVENT);
   const producer = createProducer(kafka);
   await producer.connect();
+  const health = options.health ?? new Health(log);
+  let stopping = false;
+  // A broker or the registry away: the batch waits (readiness false, one warning) and goes on, never dead-lettered.
+  const produce = (batches: Parameters<typeof sendAll>[1]) => waitOut('kafka', () => sendAll(producer, batches), health, DEFAULT_BACKOFF, () => stopping);
+  const decodeTrigger = (value: Buffer) => triggers.decodeCached(value) ?? waitOut('schema registry', () => triggers.decode(value), health, DEFAULT_BACKOFF, () => stopping);
 
   const verdicts = new VerdictWatcher();
   const pendingAlerts: Message[] = [];
@@ -62,13 +76,13 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
       pendingAlerts.push(alertRecord(change.alert));
     }
   };
-  const live = new LiveConfig(kafka, logger, topics.config);
+  const live = new LiveConfig(kafka, logger, topics.config, options.secrets);
   await live.start();
   // Only once the configuration is loaded: a half-read view is not worth an alert.
   live.onChange(watch);
   watch();
   const flushAlerts = async () => {
-    if (pendingAlerts.length > 0) await sendAll(producer, [{ topic: topics.alerts, messages: pendingAlerts.splice(0) }]);
+    if (pendingAlerts.length > 0) await produce([{ topic: topics.alerts, messages: pendingAlerts.splice(0) }]);
   };
   await flushAlerts();
 
@@ -81,37 +95,42 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     await live.sync();
     const out: Message[] = [];
-    const dead: Message[] = [];
+    const refused: Message[] = [];
+    const unreadable: Message[] = [];
     const now = Date.now();
     const webhooks = live.webhooks();
     let handled = 0;
     for (const message of batch.messages) {
       if (++handled % YIELD_EVERY === 0) await yieldToEventLoop();
-      let event;
       try {
-        event = await triggers.decode(message.value!);
-      } catch (error) {
-        dead.push(changeDeadLetter('route', `undecodable trigger event: ${(error as Error).message}`, batch.topic, batch.partition, message));
-        continue;
-      }
-      stats.events += 1;
-      for (const routed of route(event, webhooks, live.prerequisitesAt, now)) {
-        if (routed.outcome === 'deliver') {
-          const d = routed.delivery;
-          out.push({ key: deliveryKey(d), value: deliveries.encode(d) });
-          continue;
+        if (!message.value) throw new PermanentError('no value (a tombstone)');
+        const event = await decodeTrigger(message.value);
+        stats.events += 1;
+        for (const routed of route(event, webhooks, live.prerequisitesAt, now)) {
+          if (routed.outcome === 'deliver') {
+            const d = routed.delivery;
+            out.push({ key: deliveryKey(d), value: deliveries.encode(d) });
+            continue;
+          }
+          // The partner would refuse this client's data: dead letter and alert, no request, no retries.
+          const rejected = rejection(event, routed.webhook, routed.reasons, new Date(now));
+          log.warn({ webhookId: routed.webhook.id, eventId: event.eventId, contractId: event.contractId, reasons: routed.reasons }, 'delivery refused by partner rules');
+          stats.rejected += 1;
+          refused.push(deliveryDeadLetterRecord(rejected.key, rejected.letter));
+          pendingAlerts.push(alertRecord(rejected.alert));
         }
-        // The partner would refuse this client's data: dead letter and alert, no request, no retries.
-        const refused = rejection(event, routed.webhook, routed.reasons, new Date(now));
-        log.warn({ webhookId: routed.webhook.id, eventId: event.eventId, contractId: event.contractId, reasons: routed.reasons }, 'delivery refused by partner rules');
-        stats.rejected += 1;
-        dead.push(deliveryDeadLetterRecord(refused.key, refused.letter));
-        pendingAlerts.push(alertRecord(refused.alert));
+      } catch (error) {
+        // The registry away: try the batch again. A record that cannot be read or routed: its dead letter, and on.
+        if (classifyError(error) === 'retryable') throw error;
+        const reason = `trigger event not routed: ${(error as Error).message ?? String(error)}`;
+        unreadable.push(recordDeadLetter('route', reason, batch.topic, batch.partition, message));
+        log.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, reason }, 'trigger event sent to the dead-letter topic');
       }
     }
-    await sendAll(producer, [
+    await produce([
       { topic: topics.deliveries, messages: out },
-      { topic: topics.deliveriesDlq, messages: dead },
+      { topic: topics.deliveriesDlq, messages: refused },
+      { topic: topics.triggersDlq, messages: unreadable },
       { topic: topics.alerts, messages: pendingAlerts.splice(0) },
     ].filter((t) => t.messages.length > 0));
     const last = batch.messages[batch.messages.length - 1]!;
@@ -119,7 +138,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
     await heartbeat();
     stats.deliveries += out.length;
-    stats.deadLetters += dead.length;
+    stats.deadLetters += refused.length + unreadable.length;
   };
 
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -140,6 +159,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     live,
     stats,
     stop: async () => {
+      stopping = true;
       clearInterval(alertTimer);
       await consumer.disconnect();
       await live.stop();

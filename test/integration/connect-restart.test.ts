@@ -31,7 +31,7 @@ describe.skipIf(settings.stackMode !== 'native')('Kafka Connect down while the E
   it('delivers the change once after Connect starts again, because the replication slot held it', async () => {
     const { companyId, clientId } = await seedParty(pool);
     await stack.stopConnect();
-    await waitFor('the slot to go inactive', async () => (await replicationSlot(settings.erpDatabaseUrl, 'reativa_erp'))?.active === false, {
+    await waitFor('the slot to go inactive', async () => (await replicationSlot(settings.erpSuperuserDatabaseUrl, 'reativa_erp'))?.active === false, {
       timeoutMs: 30_000,
     });
 
@@ -41,7 +41,7 @@ describe.skipIf(settings.stackMode !== 'native')('Kafka Connect down while the E
       [companyId, clientId, number],
     );
     const id = Number(rows[0]!.id);
-    const held = await replicationSlot(settings.erpDatabaseUrl, 'reativa_erp');
+    const held = await replicationSlot(settings.erpSuperuserDatabaseUrl, 'reativa_erp');
     expect(held?.active).toBe(false);
     expect(held?.lagBytes).toBeGreaterThan(0);
 

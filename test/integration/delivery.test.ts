@@ -9,6 +9,7 @@ import { createMailTransport } from '../../src/alerts/mailer.js';
 import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { createLogger } from '../../src/log.js';
+import { createProducer } from '../../src/kafka/client.js';
 import { waitFor } from '../../src/util/wait.js';
 import type { TopicReader} from '../support/harness.js';
 import { erpPool, seedParty, settings, unique } from '../support/harness.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
     topics: pipeline.topics,
     groupId: pipeline.namespace.groups.delivery,
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: SCHEDULE, minRetryAfterMs: 100 },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
+    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
     maxInFlightPerWebhook: 8,
     maxPendingPerPartition: 1000,
     breakerThreshold: 5,
@@ -206,5 +207,30 @@ describe('delivery', () => {
     const mail = await waitFor('the digest e-mail', async () => (await mailsTo(recipient))[0], { timeoutMs: 10_000 });
     expect(mail.subject).toContain('4 envios');
     expect(await mailsTo(recipient)).toHaveLength(1);
+  });
+
+  it('dead-letters, whole, delivery records it cannot read (first attempts and retries), and delivers the next', async () => {
+    const hook = await webhook(3);
+    const c = await contract();
+    const key = `${hook.id}|contract:${c}`;
+    // A schema id no registry holds: unreadable whatever schemas this registry has seen.
+    const garbage = Buffer.from([0, 0x7f, 0xff, 0xff, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+    const producer = createProducer(pipeline.kafka);
+    await producer.connect();
+    await producer.send({ topic: pipeline.topics.deliveries, messages: [{ key, value: garbage }, { key, value: null }] });
+    // A retry record due now whose envelope is broken.
+    await producer.send({ topic: pipeline.topics.retry(1), messages: [{ key, value: garbage, headers: { 'reativa-due-at': '0', 'reativa-attempt': '2', 'reativa-history': '{broken' } }] });
+    await producer.disconnect();
+    await pool.query('UPDATE contracts SET billing_period = 7 WHERE id = $1', [c]);
+
+    await waitFor('the next change delivered', async () => partner.requests.some((r) => r.path === hook.path && billingOf(r) === 7), { timeoutMs: 20_000 });
+    const letters = await dlq.waitFor((d) => d.stage === 'deliver' && d.key === key, 3, 20_000);
+    const sources = letters.map((d) => (d.source as { topic: string }).topic).sort();
+    expect(sources).toEqual([pipeline.topics.deliveries, pipeline.topics.deliveries, pipeline.topics.retry(1)].sort());
+    const values = letters.map((d) => d.value as string | null);
+    expect(values.filter((v) => v !== null).every((v) => Buffer.from(v, 'base64').equals(garbage))).toBe(true);
+    expect(values.filter((v) => v === null)).toHaveLength(1);
+    const retried = letters.find((d) => (d.source as { topic: string }).topic === pipeline.topics.retry(1))!;
+    expect(retried.headers).toMatchObject({ 'reativa-history': '{broken' });
   });
 });

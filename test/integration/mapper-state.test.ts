@@ -173,7 +173,9 @@ describe('the mapper state store', () => {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: `${prefix}.changes`, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-    const base = withDatabase(loadConnectorConfig(settings), settings.connectErpDatabaseUrl, prefix);
+    const base = withDatabase(loadConnectorConfig(settings), settings.connectErpDatabaseUrl, prefix, settings.connectSecretsFile);
+    // Debezium's role creates no publication (publication.autocreate.mode=disabled): the superuser makes the test's own.
+    await pool.query(`CREATE PUBLICATION snap_${id} FOR TABLE public.contract_connections, reativa_cdc.debezium_signal`);
     const config = {
       ...base,
       'slot.name': `snap_${id}`,

@@ -16,7 +16,7 @@ import { deliveryReader, one, startPipeline, type Pipeline } from '../support/pi
 
 const pool = erpPool();
 const simulator = new PartnerSimulator();
-const sender = new Sender({ connectTimeoutMs: 2000, responseTimeoutMs: 5000 });
+const sender = new Sender({ connectTimeoutMs: 2000, responseTimeoutMs: 5000, attemptDeadlineMs: 10_000, allowHosts: ['127.0.0.1'], httpsOnly: false });
 let base = '';
 let pipeline: Pipeline;
 let deliveries: TopicReader<Delivery>;
@@ -53,7 +53,7 @@ interface Shaped {
 describe('partner presets end to end', () => {
   it.each(PRESETS.map((p) => [p.id, p] as const))('%s', async (_id, preset) => {
     const token = unique('tok');
-    const { webhookId, integratorId } = await addWebhook(settings.erpDatabaseUrl, {
+    const { webhookId, integratorId } = await addWebhook(settings.erpAdminDatabaseUrl, {
       preset,
       name: testWebhookName(preset.id),
       token,
@@ -111,7 +111,7 @@ describe('partner presets end to end', () => {
 
   it('DIRECTV GO: a package without the basic one on the contract goes out inactive', async () => {
     const preset = PRESETS.find((p) => p.id === 'directv-go')!;
-    const { webhookId, integratorId } = await addWebhook(settings.erpDatabaseUrl, { preset, name: testWebhookName('directv-alone'), token: 'k', idp: 'i', emails: 'ops@example.com', url: `${base}/directv-alone` });
+    const { webhookId, integratorId } = await addWebhook(settings.erpAdminDatabaseUrl, { preset, name: testWebhookName('directv-alone'), token: 'k', idp: 'i', emails: 'ops@example.com', url: `${base}/directv-alone` });
     const hbo = one((await pool.query<{ id: string }>("INSERT INTO service_products (title, uses_streaming, integrator_id, integration_code) VALUES ('HBO', true, $1, 'urn:tve:hbo') RETURNING id", [integratorId])).rows);
     const { companyId, clientId } = await seedParty(pool);
     const contractId = one((await pool.query<{ id: string }>("INSERT INTO contracts (company_id, client_id, contract_number, stage, status) VALUES ($1, $2, $3, 'approved', 'normal') RETURNING id", [companyId, clientId, unique('C')])).rows);

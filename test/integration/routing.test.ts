@@ -4,7 +4,9 @@
 // rules hold end to end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/contracts/alert.js';
+import type { RecordDeadLetter } from '../../src/contracts/dead-letter.js';
 import type { Delivery } from '../../src/contracts/delivery.js';
+import { createProducer } from '../../src/kafka/client.js';
 import type { TopicReader} from '../support/harness.js';
 import { erpPool, seedParty, testWebhookName, unique } from '../support/harness.js';
 import { deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
@@ -132,5 +134,29 @@ describe('routing', () => {
     const [alert] = await alerts.waitFor((a) => a.webhookId === webhook && a.type === 'client_data_missing', 1, 5_000);
     expect(alert!.message).toContain('cliente sem celular');
     expect(deliveries.matching((d) => d.webhookId === webhook)).toEqual([]);
+  });
+
+  it('dead-letters, whole, trigger events it cannot read, and routes the next one', async () => {
+    const control = await standardWebhook(await integrator());
+    const unreadable = jsonReader<RecordDeadLetter>(pipeline.kafka, pipeline.topics.triggersDlq);
+    await unreadable.start();
+    try {
+      const unknownSchema = Buffer.from([0, 0x7f, 0xff, 0xff, 0x00, 2, 4, 6]);
+      const notAvro = Buffer.from([0xff, 0xfe, 0x80, 0x01, 0x02, 0x03]);
+      const producer = createProducer(pipeline.kafka);
+      await producer.connect();
+      await producer.send({ topic: pipeline.topics.triggers, messages: [{ key: 'poison-1', value: unknownSchema }, { key: 'poison-2', value: notAvro }, { key: 'poison-3', value: null }] });
+      await producer.disconnect();
+      const next = await contract();
+      await deliveries.waitFor(deliveryOf(control, next), 1, 30_000);
+      const letters = await unreadable.waitFor((d) => d.key?.startsWith('poison-') ?? false, 3, 10_000);
+      const byKey = new Map(letters.map((d) => [d.key, d]));
+      expect(byKey.get('poison-1')).toMatchObject({ stage: 'route', source: { topic: pipeline.topics.triggers }, text: null });
+      expect(Buffer.from(byKey.get('poison-1')!.value!, 'base64').equals(unknownSchema)).toBe(true);
+      expect(Buffer.from(byKey.get('poison-2')!.value!, 'base64').equals(notAvro)).toBe(true);
+      expect(byKey.get('poison-3')).toMatchObject({ value: null, reason: expect.stringContaining('no value') });
+    } finally {
+      await unreadable.stop();
+    }
   });
 });

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('a request the HTTP client refuses', () => {
   it('is a permanent failure, not a retryable one', async () => {
-    const sender = new Sender({ connectTimeoutMs: 1000, responseTimeoutMs: 1000 });
+    const sender = new Sender({ connectTimeoutMs: 1000, responseTimeoutMs: 1000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false });
     try {
       const ok = await sender.send({ method: 'POST', url: `${origin}/`, origin, path: '/', headers: [['x-token', 'abc']], body: '{}' });
       expect(ok.outcome.kind).toBe('success');

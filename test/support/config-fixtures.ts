@@ -1,7 +1,10 @@
 // Building a configuration view in unit tests the way the change stream does:
-// through applyConfigChange with Debezium-shaped changes.
+// through applyConfigChange with Debezium-shaped changes, which carry no
+// secret column, then the row's secret columns as the live view reads them
+// from the ERP (applySecrets).
 import type { Change, Row } from '../../src/capture/envelope.js';
-import { applyConfigChange, emptyView, type ConfigView } from '../../src/config/view.js';
+import { isSecretTable, SECRET_COLUMNS, withoutSecretColumns } from '../../src/capture/tables.js';
+import { applyConfigChange, applySecrets, emptyView, type ConfigView } from '../../src/config/view.js';
 
 let lsn = 5000;
 export function configChange(table: string, op: Change['op'], row: Row, committedAt = Date.parse('2026-11-29T10:00:00Z'), before: Row | null = null): Change {
@@ -9,8 +12,13 @@ export function configChange(table: string, op: Change['op'], row: Row, committe
   return { op, schema: 'public', table, before: op === 'c' || op === 'r' ? null : (before ?? row), after: op === 'd' ? null : row, key: { id: row.id ?? null }, committedAt, lsn, txId: 1, snapshot: op === 'r' };
 }
 
-export const apply = (view: ConfigView, table: string, op: Change['op'], row: Row, committedAt?: number) =>
-  applyConfigChange(view, table, configChange(table, op, row, committedAt));
+export function apply(view: ConfigView, table: string, op: Change['op'], row: Row, committedAt?: number): boolean {
+  const applied = applyConfigChange(view, table, configChange(table, op, withoutSecretColumns(table, row), committedAt));
+  if (op !== 'd' && isSecretTable(table)) {
+    applySecrets(view, table, Number(row.id), Object.fromEntries(SECRET_COLUMNS[table].map((c) => [c, row[c] === undefined || row[c] === null ? null : String(row[c])])));
+  }
+  return applied;
+}
 
 export const WATCH = { id: 7, alias: 'watchbrasil_v2', description: 'Watch', integration_type: 'reactive', version: 3, url: null, token: null, active: true };
 

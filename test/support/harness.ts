@@ -18,8 +18,13 @@ export function testKafka(): Kafka {
   return new Kafka({ clientId: 'reativa-test', brokers: [...settings.kafka.brokers], logLevel: logLevel.NOTHING });
 }
 
+/**
+ * The ERP as the embedded stack's superuser: tests stand for the ERP and its
+ * operators, writing its rows. Reativa itself never connects so (its runtime
+ * role reads only the secret columns, by id).
+ */
 export function erpPool(): pg.Pool {
-  return new pg.Pool({ connectionString: settings.erpDatabaseUrl, max: 4 });
+  return new pg.Pool({ connectionString: settings.erpSuperuserDatabaseUrl, max: 4 });
 }
 
 /** The name every webhook a test makes starts with: tests touch no other webhook of the ERP. */

@@ -13,7 +13,8 @@ import { AvroCodec } from '../../src/kafka/avro-codec.js';
 import { positionAtEnd } from '../../src/kafka/groups.js';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { ensureTopics, reativaTopics, reativaTopicSpecs, retryTopicSpecs, type ReativaTopics } from '../../src/kafka/topics.js';
-import { createLogger } from '../../src/log.js';
+import { ErpSecretReader } from '../../src/config/secrets.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { startMapper, type RunningMapper } from '../../src/stages/mapper/runner.js';
 import { groupsOf } from '../../src/stages/registry.js';
 import { startRouting, type RunningRouting } from '../../src/stages/routing.js';
@@ -75,17 +76,19 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(pool: pg.Pool): Promise<Pipeline> {
+/** `logger`: where the pipeline's processes log (a test that reads the logs gives one writing to a buffer). */
+export async function startPipeline(pool: pg.Pool, options: { logger?: Logger } = {}): Promise<Pipeline> {
   const kafka = testKafka();
   const registry = createRegistry(settings.schemaRegistryUrl);
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
   // Webhooks a crashed run left on would be in this namespace's configuration too.
   await deactivateWebhooks(pool);
   const namespace = await testNamespace(kafka);
   const { topics } = namespace;
   const mapperOptions = { connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper };
   let mapper = await startMapper(kafka, registry, logger, mapperOptions);
-  const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing });
+  // Secrets are read from the ERP with Reativa's runtime role, as `reativa start` does.
+  const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing, secrets: new ErpSecretReader(settings.erpDatabaseUrl, logger) });
   // After the mapper starts: it carries configuration changes from the change log to
   // the namespace's config topic, and it starts at the log's end.
   await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");

@@ -20,6 +20,11 @@ export class ReativaProcess {
       env: { ...process.env, ...env },
     });
     let buffered = '';
+    // REATIVA_TEST_ECHO=1 shows the process's log while a test runs (when one needs explaining).
+    if (process.env.REATIVA_TEST_ECHO === '1') {
+      this.child.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    }
     this.child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const parts = buffered.split('\n');

@@ -65,7 +65,7 @@ export const DELIVERY_SCHEMA: object = {
     {
       "name": "url",
       "type": "string",
-      "doc": "Without user info; webhook parameters are added as query parameters at send time."
+      "doc": "The webhook URL masked, for people reading the topic: no user info, every query value and the fragment as ***. Delivery sends to the real URL from the live configuration, with the webhook parameters added as query parameters at send time."
     },
     {
       "name": "committedAt",
@@ -103,7 +103,7 @@ export interface DeliveryRecord {
   readonly entity: null | string;
   readonly action: string;
   readonly method: string;
-  /** Without user info; webhook parameters are added as query parameters at send time. */
+  /** The webhook URL masked, for people reading the topic: no user info, every query value and the fragment as ***. Delivery sends to the real URL from the live configuration, with the webhook parameters added as query parameters at send time. */
   readonly url: string;
   readonly committedAt: number;
   readonly routedAt: number;

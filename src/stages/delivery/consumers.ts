@@ -4,11 +4,30 @@
 // Records are handed to per-key lanes (order within a key, concurrency across
 // keys); a partition's offset is committed, once a second, only up to its
 // lowest unfinished delivery.
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+//
+// Partitions that move are handed over drained, as far as KafkaJS lets a
+// member hold its rejoin: while lanes have work, this stage heart-beats the
+// group itself, more often than KafkaJS's own interval, so it is the first to
+// hear of a rebalance. Then work not yet started is dropped (its offset was
+// not committed: whoever owns the partition next reads it again), the lanes
+// settle, what finished is committed, and only then is the rebalance let
+// through (a batch arriving meanwhile is held until then). Order does not
+// rest on this: a delivery still in flight on the old owner can only be one
+// the new owner sends again first, and every change of a parked key's head is
+// a compare-and-set (src/db/parking.ts). It keeps duplicates few.
+//
+// No record stops the stage: one that cannot be read (a null value, bad Avro,
+// a broken retry envelope) goes whole to the dead-letter topic and the stage
+// goes on. Outages of PostgreSQL, Kafka and the registry are waited out
+// inside the worker's ports (runner.ts).
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { dueAtOf, parseRetryEnvelope } from '../../contracts/retry-envelope.js';
 import { KeyedLanes } from '../../delivery/lanes.js';
-import { PartitionOffsets } from '../../delivery/offsets.js';
+import { classifyError } from '../../errors/classify.js';
+import { PermanentError } from '../../errors/permanent-error.js';
+import { PartitionOffsets, type OffsetTracker } from '../../delivery/offsets.js';
 import type { DeliveryWorker } from '../../delivery/worker.js';
+import { isRebalance } from '../../kafka/client.js';
 import type { Logger } from '../../log.js';
 import { sleep } from '../../util/wait.js';
 import { waitForRoom } from './flow-control.js';
@@ -20,12 +39,37 @@ export interface ConsumerOptions {
   readonly retryTopics: readonly string[];
   readonly maxPendingPerPartition: number;
   readonly sessionTimeoutMs: number;
-  /** How long stop() lets work in flight finish. */
+  /** How long stop() and a rebalance let work in flight finish. */
   readonly stopGraceMs: number;
+}
+
+/** A record delivery cannot read: written whole to the dead-letter topic (it must not stop the stage). */
+export type UnreadableHandler = (topic: string, partition: number, message: KafkaMessage, reason: string) => Promise<void>;
+
+/** A record's value; a record without one (a tombstone) is no delivery. */
+function valueOf(message: KafkaMessage): Buffer {
+  if (!message.value) throw new PermanentError('no value (a tombstone): not a delivery');
+  return message.value;
 }
 
 export interface DeliveryConsumers {
   stop(): Promise<void>;
+}
+
+/** One consumer group's moving parts: its lanes, offsets, and the generation its work belongs to. */
+class GroupWork {
+  readonly offsets = new PartitionOffsets();
+  readonly lanes: KeyedLanes;
+  /** Bumped when the group rebalances: lane work of an older generation that has not started is skipped. */
+  generation = 0;
+  /** Set from hearing of a rebalance until the group is joined again: the lanes settling, then committed. */
+  handingOver: Promise<void> | undefined;
+  /** The heartbeat of the latest batch, which works between batches too. */
+  heartbeat: (() => Promise<void>) | undefined;
+
+  constructor(onError: (error: unknown) => void) {
+    this.lanes = new KeyedLanes(onError);
+  }
 }
 
 export async function startDeliveryConsumers(
@@ -33,6 +77,7 @@ export async function startDeliveryConsumers(
   worker: DeliveryWorker,
   log: Logger,
   options: ConsumerOptions,
+  onUnreadable: UnreadableHandler,
   onFatal: (error: Error) => void,
 ): Promise<DeliveryConsumers> {
   let fatal = false;
@@ -49,16 +94,80 @@ export async function startDeliveryConsumers(
     log.fatal({ err: error }, 'delivery cannot go on safely; stopping so a restart resumes from committed offsets');
     onFatal(error instanceof Error ? error : new Error(String(error)));
   };
-  const stopped = () => fatal;
+  const stopped = () => fatal || stopping;
   const { sessionTimeoutMs: sessionTimeout, maxPendingPerPartition: maxPending } = options;
   const heartbeatInterval = Math.floor(sessionTimeout / 10);
 
+  /**
+   * Runs one record's work in its key's lane. A record that cannot be read is
+   * dead-lettered whole and counts as finished; anything else that escapes the
+   * worker (its ports wait outages out) can only come at stop, or is a fault
+   * that must not be committed past.
+   */
+  const toLane = (group: GroupWork, tracker: OffsetTracker, topic: string, partition: number, message: KafkaMessage, work: () => Promise<void>) => {
+    const generation = group.generation;
+    tracker.start(message.offset);
+    group.lanes.run(message.key?.toString() ?? '', async () => {
+      if (fatal || generation !== group.generation) return;
+      try {
+        await work();
+      } catch (error) {
+        // At stop, or an outage a port did not wait out: not this record's fault, and not committed past.
+        if (stopped() || classifyError(error) === 'retryable') throw error;
+        const reason = `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`;
+        log.warn({ topic, partition, offset: message.offset, reason }, 'delivery record could not be handled; sent to the dead-letter topic');
+        await onUnreadable(topic, partition, message, reason);
+      }
+      tracker.finish(message.offset);
+    });
+  };
+
+  /** Commits each partition up to its lowest unfinished delivery. */
+  const commit = async (consumer: Consumer, group: GroupWork) => {
+    const committable = group.offsets.committable();
+    if (committable.length > 0 && !fatal) await consumer.commitOffsets(committable).catch((error: unknown) => log.warn({ err: error }, 'offset commit failed; will retry'));
+  };
+
+  /**
+   * A heartbeat that hands the group's partitions over on a rebalance: drop
+   * work not started, let the lanes settle (within the stop grace), commit,
+   * then let the rebalance error through (KafkaJS rejoins on it).
+   */
+  const beatFor = (consumer: Consumer, group: GroupWork, heartbeat: () => Promise<void>) => async () => {
+    try {
+      await heartbeat();
+    } catch (error) {
+      if (isRebalance(error)) await handOff(consumer, group);
+      throw error;
+    }
+  };
+  const handOff = (consumer: Consumer, group: GroupWork): Promise<void> =>
+    (group.handingOver ??= (async () => {
+      group.generation += 1;
+      log.info({ group: consumer === main ? options.groupId : options.retryGroupId, inFlightKeys: group.lanes.activeKeys }, 'group rebalancing: settling work in flight and committing before letting go');
+      await Promise.race([group.lanes.drain(), sleep(options.stopGraceMs)]);
+      await commit(consumer, group);
+    })());
+  /** A batch that arrives while the group is being handed over waits for it, then rejoins. */
+  const holdWhileHandingOver = async (group: GroupWork, beat: () => Promise<void>) => {
+    if (!group.handingOver) return;
+    await group.handingOver;
+    await beat();
+  };
+  /** While lanes work, heart-beat between batches too: the rebalance is heard here first. */
+  const keepBeating = (group: GroupWork) =>
+    setInterval(() => {
+      if (group.lanes.activeKeys > 0 && group.heartbeat && !stopped()) void group.heartbeat().catch(() => undefined);
+    }, Math.max(100, Math.floor(heartbeatInterval / 3)));
+
   // --- first attempts: concurrent across keys, ordered per key ---
   const main: Consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout, heartbeatInterval, maxWaitTimeInMs: 500 });
-  const mainOffsets = new PartitionOffsets();
-  const lanes = new KeyedLanes(die);
+  const mainWork = new GroupWork(die);
   const processMain = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-    const tracker = mainOffsets.of(batch.topic, batch.partition);
+    const { topic, partition } = batch;
+    const tracker = mainWork.offsets.of(topic, partition);
+    const beat = (mainWork.heartbeat = beatFor(main, mainWork, heartbeat));
+    await holdWhileHandingOver(mainWork, beat);
     const parkedNow = await worker.parkedKeys();
     // Handed to a lane = resolved for kafkajs (not fetched again); committed only
     // once finished, through the tracker. Resolving the last one handed over
@@ -66,23 +175,13 @@ export async function startDeliveryConsumers(
     let handedOver: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || fatal) break;
-      const key = message.key?.toString() ?? '';
-      tracker.start(message.offset);
       handedOver = message.offset;
-      lanes.run(key, async () => {
-        if (fatal) return;
-        await worker.firstAttempt(key, message.value!, parkedNow);
-        tracker.finish(message.offset);
-      });
-      await waitForRoom(tracker, maxPending, () => resolveOffset(handedOver!), heartbeat, stopped);
+      toLane(mainWork, tracker, topic, partition, message, () => worker.firstAttempt(message.key?.toString() ?? '', valueOf(message), parkedNow));
+      await waitForRoom(tracker, maxPending, () => resolveOffset(handedOver!), beat, stopped);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
-    await heartbeat();
+    await beat();
   };
-  main.on(main.events.GROUP_JOIN, () => {
-    mainOffsets.clear();
-    worker.forgetParkedKeys();
-  });
 
   // --- retries: each record when due, then what queued behind it ---
   // Due records run concurrently across keys, like first attempts: a partner
@@ -91,11 +190,13 @@ export async function startDeliveryConsumers(
   // sooner); other partitions go on. Short fetch waits: a partition resumed
   // when its head falls due is fetched again promptly.
   const retry: Consumer = kafka.consumer({ groupId: options.retryGroupId, sessionTimeout, heartbeatInterval, maxWaitTimeInMs: 200 });
-  const retryOffsets = new PartitionOffsets();
-  const retryLanes = new KeyedLanes(die);
+  const retryWork = new GroupWork(die);
   const resumeTimers = new Set<NodeJS.Timeout>();
   const processRetry = async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload) => {
-    const tracker = retryOffsets.of(batch.topic, batch.partition);
+    const { topic, partition } = batch;
+    const tracker = retryWork.offsets.of(topic, partition);
+    const beat = (retryWork.heartbeat = beatFor(retry, retryWork, heartbeat));
+    await holdWhileHandingOver(retryWork, beat);
     let handedOver: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || fatal) break;
@@ -109,20 +210,26 @@ export async function startDeliveryConsumers(
         resumeTimers.add(timer);
         break;
       }
-      const key = message.key?.toString() ?? '';
-      tracker.start(message.offset);
       handedOver = message.offset;
-      retryLanes.run(key, async () => {
-        if (fatal) return;
-        await worker.retryAttempt(key, message.value!, parseRetryEnvelope(message.headers));
-        tracker.finish(message.offset);
-      });
-      await waitForRoom(tracker, maxPending, () => resolveOffset(handedOver!), heartbeat, stopped);
+      toLane(retryWork, tracker, topic, partition, message, () => worker.retryAttempt(message.key?.toString() ?? '', valueOf(message), parseRetryEnvelope(message.headers)));
+      await waitForRoom(tracker, maxPending, () => resolveOffset(handedOver!), beat, stopped);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
-    await heartbeat();
+    await beat();
   };
-  retry.on(retry.events.GROUP_JOIN, () => retryOffsets.clear());
+
+  // KafkaJS heard of the rebalance first (between batches, with nothing in
+  // flight, or before this stage's own heartbeat did): start the hand-over
+  // anyway, so work not started is dropped and what finished is committed.
+  for (const [consumer, group] of [[main, mainWork], [retry, retryWork]] as const) {
+    consumer.on(consumer.events.REBALANCING, () => void handOff(consumer, group));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      group.handingOver = undefined;
+      group.offsets.clear();
+      if (group === mainWork) worker.forgetParkedKeys();
+    });
+  }
+  const beaters = [keepBeating(mainWork), keepBeating(retryWork)];
 
   for (const [consumer, topics, eachBatch] of [
     [main, [options.deliveriesTopic], processMain],
@@ -136,22 +243,18 @@ export async function startDeliveryConsumers(
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
   }
 
-  /** Commits each partition up to its lowest unfinished delivery. */
-  const commit = async (consumer: Consumer, offsets: PartitionOffsets) => {
-    const committable = offsets.committable();
-    if (committable.length > 0 && !fatal) await consumer.commitOffsets(committable).catch((error: unknown) => log.warn({ err: error }, 'offset commit failed; will retry'));
-  };
-  const commitBoth = () => Promise.all([commit(main, mainOffsets), commit(retry, retryOffsets)]);
+  const commitBoth = () => Promise.all([commit(main, mainWork), commit(retry, retryWork)]);
   const committer = setInterval(() => void commitBoth(), 1000);
 
   return {
     stop: async () => {
       stopping = true;
       for (const t of resumeTimers) clearTimeout(t);
+      for (const b of beaters) clearInterval(b);
       // Stop fetching, let what is in flight settle, commit how far it got, then leave.
       main.pause([{ topic: options.deliveriesTopic }]);
       retry.pause(options.retryTopics.map((topic) => ({ topic })));
-      await Promise.race([Promise.all([lanes.drain(), retryLanes.drain()]), sleep(options.stopGraceMs)]);
+      await Promise.race([Promise.all([mainWork.lanes.drain(), retryWork.lanes.drain()]), sleep(options.stopGraceMs)]);
       clearInterval(committer);
       await commitBoth();
       await Promise.all([main.disconnect(), retry.disconnect()]);

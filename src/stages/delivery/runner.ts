@@ -7,7 +7,10 @@ import { type Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { AlertDigest } from '../../alerts/digest.js';
 import type { LiveConfig } from '../../config/live.js';
+import { recordDeadLetter } from '../../contracts/dead-letter.js';
 import { DELIVERY } from '../../contracts/delivery.js';
+import { Health } from '../../health/health.js';
+import { DEFAULT_BACKOFF, patiently, waitOut, type OutageReporter } from '../../util/retry.js';
 import type { RetrySchedule } from '../../delivery/retry-policy.js';
 import { DeliveryWorker, type DeliveryStats } from '../../delivery/worker.js';
 import { AttemptLog } from '../../db/attempt-log.js';
@@ -37,6 +40,8 @@ export interface DeliveryOptions {
   readonly breakerThreshold: number;
   readonly attemptLogRetentionDays: number;
   readonly sessionTimeoutMs?: number;
+  /** Hears of outages waited out (readiness, one warning each); a plain logger's by default. */
+  readonly health?: OutageReporter;
   readonly onFatal?: (error: Error) => void;
 }
 
@@ -66,19 +71,29 @@ export async function startDelivery(
   const sender = new Sender(options.sender);
   const attemptLog = new AttemptLog(reativaPool, logger, options.attemptLogRetentionDays);
   const codec = new AvroCodec(registry, DELIVERY);
+  const health = options.health ?? new Health(log);
+  let stopping = false;
+  const stopped = () => stopping;
+  // Ports that pause their caller through an outage (a database or broker
+  // restarting) instead of failing the delivery: nothing is lost, nothing
+  // is dead-lettered for it, and the stage resumes by itself.
+  const outbox = new KafkaOutbox(producer, options.topics);
+  const patientOutbox = patiently(outbox, 'kafka', health, stopped);
   const worker = new DeliveryWorker(
     {
       webhooks: live,
-      decode: (record) => codec.decodeCached(record) ?? codec.decode(record),
+      decode: (record) => codec.decodeCached(record) ?? waitOut('schema registry', () => codec.decode(record), health, DEFAULT_BACKOFF, stopped),
       transport: sender,
       attemptLog,
-      parking: new ParkingStore(reativaPool),
-      outbox: new KafkaOutbox(producer, options.topics),
+      parking: patiently(new ParkingStore(reativaPool), 'reativa database', health, stopped),
+      outbox: patientOutbox,
       notices: digest,
       logger: log,
     },
     { schedule: options.schedule, maxInFlightPerWebhook: options.maxInFlightPerWebhook, breakerThreshold: options.breakerThreshold },
   );
+  // No attempt outlasts its deadline.
+  const stopGraceMs = options.sender.attemptDeadlineMs + 1000;
   const consumers = await startDeliveryConsumers(
     kafka,
     worker,
@@ -90,15 +105,30 @@ export async function startDelivery(
       retryTopics: retryTopics.map((s) => s.topic),
       maxPendingPerPartition: options.maxPendingPerPartition,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
-      stopGraceMs: options.sender.connectTimeoutMs + options.sender.responseTimeoutMs + 1000,
+      stopGraceMs,
     },
+    (topic, partition, message, reason) => patientOutbox.unreadable(recordDeadLetter('deliver', reason, topic, partition, message)),
     (error) => options.onFatal?.(error),
   );
+
+  // Keys that stopped moving are sent again: a head waiting longer than any
+  // retry can wait, or a drain that died. Checked at start and every few minutes.
+  const longestWaitMs = Math.max(...options.schedule.delaysMs, options.schedule.maxRetryAfterMs) + 3600_000;
+  const revive = () =>
+    worker.reviveStuck(longestWaitMs, Math.max(120_000, 4 * stopGraceMs)).catch((error: unknown) => {
+      if (!stopping) log.warn({ err: error }, 'could not look for parked keys that stopped moving; will look again');
+      return 0;
+    });
+  void revive();
+  const reviver = setInterval(() => void revive(), 5 * 60_000);
+  reviver.unref();
   log.info({ retryTopics: retryTopics.length, schedule: options.schedule.delaysMs }, 'delivery running');
 
   return {
     stats: worker.stats,
     stop: async () => {
+      stopping = true;
+      clearInterval(reviver);
       await consumers.stop();
       await attemptLog.close();
       await producer.disconnect();

@@ -9,13 +9,16 @@
 // with the same state, so it yields the same event ids and the same bodies.
 import { createProducer } from '../../kafka/client.js';
 import path from 'node:path';
-import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { decodeChange } from '../../capture/envelope.js';
 import { CAPTURED_TABLES, CDC_SCHEMA, changeLogTopic, CONFIGURATION_TABLES, isConfigurationTable } from '../../capture/tables.js';
 import { configChangeRecord } from '../../contracts/config-change.js';
-import { changeDeadLetter } from '../../contracts/dead-letter.js';
-import { TRIGGER_EVENT, type TriggerEvent } from '../../contracts/trigger-event.js';
+import { recordDeadLetter, REDRIVE_HEADERS, sourceOffsetOf, type DeadLetterStage, type RecordDeadLetter } from '../../contracts/dead-letter.js';
+import { classifyError } from '../../errors/classify.js';
+import { TRIGGER_EVENT } from '../../contracts/trigger-event.js';
 import { sendAll } from '../../kafka/produce.js';
+import { Health } from '../../health/health.js';
+import { DEFAULT_BACKOFF, waitOut, type OutageReporter } from '../../util/retry.js';
 import { registeredCodec, type SchemaRegistry } from '../../kafka/registry.js';
 import type { ReativaTopics } from '../../kafka/topics.js';
 import type { Logger } from '../../log.js';
@@ -24,7 +27,7 @@ import { CHILD_INDEXES, mappingFor } from '../../mapping/table-map.js';
 import { ChangeStore } from '../../state/change-store.js';
 import { sleep } from '../../util/wait.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../../util/yield.js';
-import { groupsOf } from '../registry.js';
+import { groupsOf, redriveGroupOf } from '../registry.js';
 import type { ApplierStats } from './applier.js';
 import { ThreadedApplier } from './applier-thread.js';
 import type { KafkaConnection } from '../../kafka/client.js';
@@ -55,6 +58,8 @@ export interface MapperOptions {
    * it: nothing was committed past the failed batch, so nothing is lost.
    */
   readonly onFatal?: (error: Error) => void;
+  /** Hears of outages waited out (readiness, one warning each); a plain logger's by default. */
+  readonly health?: OutageReporter;
 }
 
 /** Counts and time spent per step, for the benchmark and for logs. */
@@ -103,6 +108,10 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
   const producer: Producer = createProducer(kafka);
   await producer.connect();
   await applier.start();
+  const health = options.health ?? new Health(log);
+  let stopping = false;
+  // A broker away: the batch waits (readiness false, one warning) and goes on; its offsets move only once it is out.
+  const produce = (batches: Parameters<typeof sendAll>[1]) => waitOut('kafka', () => sendAll(producer, batches), health, DEFAULT_BACKOFF, () => stopping);
 
   const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 100 });
   await consumer.connect();
@@ -126,14 +135,23 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
         seed.push(configChangeRecord({ op: 'r', schema: 'public', table, before: null, after: row, key: recordKey, committedAt, lsn: null, txId: null, snapshot: true }));
       }
     }
-    await sendAll(producer, [{ topic: configTopic, messages: seed }]);
+    await produce([{ topic: configTopic, messages: seed }]);
     log.info({ configTopic, rows: seed.length, asOf: before - 1 }, 'configuration topic seeded from the state store');
   };
 
-  const processBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
+  /**
+   * The batch handler of the change log (`redrive` false) and of the redrive
+   * topic (true): records there are changes sent back from the dead letters,
+   * each mapped as of its original position in the change log (a header), so
+   * it yields what it would have yielded then. Configuration changes are only
+   * carried from the log itself, in order.
+   */
+  const batchHandler = (consumerOf: () => Consumer, redrive: boolean) => async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const { topic, partition } = batch;
     const last = batch.messages[batch.messages.length - 1]!;
+    const positionOf = (message: KafkaMessage): number => (redrive ? sourceOffsetOf(message) : Number(message.offset));
+    const furthest = redrive ? Math.max(-1, ...batch.messages.map(positionOf).filter((o) => o >= 0)) : Number(last.offset);
     let t = performance.now();
     const lap = (step: keyof MapperStats['ms']) => {
       const now = performance.now();
@@ -143,7 +161,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
 
     // The store must hold this batch before its changes are mapped (a standby taking
     // over, a store being rebuilt): heart-beat while the applier catches up.
-    const ready = applier.reached(Number(last.offset));
+    const ready = applier.reached(furthest);
     let caughtUp = false;
     void ready.then(() => (caughtUp = true));
     while (!caughtUp) {
@@ -151,62 +169,85 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
       if (!isRunning() || isStale()) return;
       await heartbeat();
     }
-    if (!configChecked) await seedConfiguration(Number(batch.messages[0]!.offset));
+    if (!configChecked && !redrive) await seedConfiguration(Number(batch.messages[0]!.offset));
     lap('waitState');
 
     const config: Message[] = [];
     const dead: Message[] = [];
-    const events: TriggerEvent[] = [];
-    let decodeMs = 0;
+    const messages: Message[] = [];
+    let eventCount = 0;
+    const spent = { decode: 0, encode: 0 };
     const traceChanges = log.isLevelEnabled('debug');
     // Every change of this batch is in the store already, and whatever the applier
     // adds meanwhile lies past it: the reader's cache stays right across yields.
     const state = store.reader();
+    const deadLetter = (stage: DeadLetterStage, reason: string, message: KafkaMessage, position: RecordDeadLetter['position'] = null) => {
+      dead.push(recordDeadLetter(stage, reason, topic, partition, message, position));
+      log.warn({ topic, partition, offset: message.offset, ...position, stage, reason }, 'change sent to the dead-letter topic');
+    };
+    /** One record: its events, its configuration change, or its dead letter. No record stops the mapper. */
+    const mapRecord = (message: KafkaMessage) => {
+      const asOf = positionOf(message);
+      if (asOf < 0) {
+        deadLetter('decode', `a redriven change without its position in the change log (header ${REDRIVE_HEADERS.sourceOffset})`, message);
+        return;
+      }
+      let t0 = performance.now();
+      const decoded = decodeChange(message.key, message.value);
+      spent.decode += performance.now() - t0;
+      if (!decoded.ok) {
+        if (!decoded.tombstone) deadLetter('decode', decoded.reason, message);
+        return;
+      }
+      const change = decoded.change;
+      const position = { table: change.table, lsn: change.lsn };
+      if (traceChanges) log.debug({ table: change.table, op: change.op, key: change.key, lsn: change.lsn, offset: message.offset }, 'change');
+      if (change.schema === CDC_SCHEMA) return;
+      if (redrive && change.committedAt < store.prunedBefore) {
+        // The store no longer holds the state as it was then: mapping it now would give another body.
+        deadLetter('map', `a redriven change committed ${new Date(change.committedAt).toISOString()}, before the state store's history (REATIVA_CHANGE_LOG_HISTORY)`, message, position);
+        return;
+      }
+      if (change.schema !== 'public' || !CAPTURED.has(change.table)) {
+        deadLetter('map', `unknown table '${change.schema}.${change.table}': not one of the captured tables`, message, position);
+        return;
+      }
+      try {
+        if (isConfigurationTable(change.table) && !redrive) config.push(configChangeRecord(change));
+        // Snapshot reads fill the state and trigger nothing: the ERP sends no history.
+        if (change.snapshot || !mappingFor(change.table)) return;
+        const result = mapChange(change, state.asOf(asOf));
+        if (!result.ok) {
+          deadLetter('map', result.reason, message, position);
+          return;
+        }
+        t0 = performance.now();
+        // Encoded here, so an event Avro refuses dead-letters its change alone.
+        const encoded = result.events.map((event) => ({ key: event.aggregateKey, value: codec.encode(event) }));
+        spent.encode += performance.now() - t0;
+        messages.push(...encoded);
+        eventCount += encoded.length;
+      } catch (error) {
+        // The state store, Kafka or the registry away: try the batch again. Anything else is this record's fault.
+        if (classifyError(error) === 'retryable') throw error;
+        deadLetter('map', `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`, message, position);
+      }
+    };
     let handled = 0;
     for (const message of batch.messages) {
       if (++handled % YIELD_EVERY === 0) await yieldToEventLoop();
-      const d0 = performance.now();
-      const decoded = decodeChange(message.key, message.value);
-      decodeMs += performance.now() - d0;
-      if (!decoded.ok) {
-        if (decoded.tombstone) continue;
-        dead.push(changeDeadLetter('decode', decoded.reason, topic, partition, message));
-        log.warn({ topic, partition, offset: message.offset, reason: decoded.reason }, 'undecodable change sent to the dead-letter topic');
-        continue;
-      }
-      const change = decoded.change;
-      if (traceChanges) log.debug({ table: change.table, op: change.op, key: change.key, lsn: change.lsn, offset: message.offset }, 'change');
-      if (change.schema === CDC_SCHEMA) continue;
-      if (change.schema !== 'public' || !CAPTURED.has(change.table)) {
-        const reason = `unknown table '${change.schema}.${change.table}': not one of the captured tables`;
-        dead.push(changeDeadLetter('map', reason, topic, partition, message, { table: change.table, lsn: change.lsn }));
-        log.warn({ topic, offset: message.offset, table: change.table, reason }, 'change sent to the dead-letter topic');
-        continue;
-      }
-      if (isConfigurationTable(change.table)) config.push(configChangeRecord(change));
-      // Snapshot reads fill the state and trigger nothing: the ERP sends no history.
-      if (change.snapshot || !mappingFor(change.table)) continue;
-      const result = mapChange(change, state.asOf(Number(message.offset)));
-      if (result.ok) events.push(...result.events);
-      else {
-        dead.push(changeDeadLetter('map', result.reason, topic, partition, message, { table: change.table, lsn: change.lsn }));
-        log.warn({ topic, offset: message.offset, table: change.table, lsn: change.lsn, reason: result.reason }, 'change sent to the dead-letter topic');
-      }
+      mapRecord(message);
     }
     lap('map');
-    // Decoding happened inside the mapping loop: count it apart.
-    stats.ms.map -= decodeMs;
-    stats.ms.decode += decodeMs;
-
-    // No Kafka headers: the event id and kind are in the record, and headers cost a
-    // third of what producing an event costs (docs/benchmarks.md).
-    const messages: Message[] = events.map((event) => ({ key: event.aggregateKey, value: codec.encode(event) }));
-    lap('encode');
+    // Decoding and encoding happened inside the mapping loop: count them apart.
+    stats.ms.map -= spent.decode + spent.encode;
+    stats.ms.decode += spent.decode;
+    stats.ms.encode += spent.encode;
 
     // Configuration first, acknowledged before any event that may need it: routing,
     // syncing to reativa.config's end before each batch, then always sees it.
-    if (config.length > 0) await sendAll(producer, [{ topic: configTopic, messages: config }]);
-    await sendAll(producer, [
+    if (config.length > 0) await produce([{ topic: configTopic, messages: config }]);
+    await produce([
       ...(messages.length > 0 ? [{ topic: triggersTopic, messages }] : []),
       ...(dead.length > 0 ? [{ topic: dlqTopic, messages: dead }] : []),
     ]);
@@ -215,11 +256,12 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     // Everything this batch produced is acknowledged: now, and only now, move
     // the fetch position (resolveOffset) and commit.
     resolveOffset(last.offset);
-    await consumer.commitOffsets([{ topic, partition, offset: String(Number(last.offset) + 1) }]);
+    await consumerOf().commitOffsets([{ topic, partition, offset: String(Number(last.offset) + 1) }]);
     await heartbeat();
+    if (redrive) log.info({ changes: batch.messages.length, events: eventCount, deadLetters: dead.length }, 'redriven changes mapped');
     stats.batches += 1;
     stats.changes += batch.messages.length;
-    stats.events += events.length;
+    stats.events += eventCount;
     stats.deadLetters += dead.length;
   };
 
@@ -236,7 +278,17 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     log.fatal({ err: payload.error }, 'mapper consumer crashed and will not restart');
     onFatal(payload.error);
   });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: processBatch });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(() => consumer, false) });
+
+  // Changes redriven from the dead letters: a small group of their own, beside the log's.
+  const redriveTopic = options.topics.changesRedrive;
+  const redriveConsumer = kafka.consumer({ groupId: redriveGroupOf(groupId), sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
+  await redriveConsumer.connect();
+  await redriveConsumer.subscribe({ topics: [redriveTopic], fromBeginning: true });
+  redriveConsumer.on(redriveConsumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) onFatal(payload.error);
+  });
+  await redriveConsumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(() => redriveConsumer, true) });
   log.info({ logTopic, triggersTopic, schemaId: codec.schemaId, store: store.path }, 'mapper running');
 
   return {
@@ -244,7 +296,8 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     stats,
     store,
     stop: async () => {
-      await consumer.disconnect();
+      stopping = true;
+      await Promise.all([consumer.disconnect(), redriveConsumer.disconnect()]);
       await applier.stop();
       await producer.disconnect();
       await store.close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyView, prerequisitesMet } from '../../../src/config/view.js';
-import { apply, configured, webhookRow } from '../../support/config-fixtures.js';
+import { applyConfigChange, applySecrets, emptyView, prerequisitesMet, secretOf, secretRowOf } from '../../../src/config/view.js';
+import { apply, configChange, configured, webhookRow } from '../../support/config-fixtures.js';
 
 const T0 = Date.parse('2026-11-29T10:00:00Z');
 
@@ -43,5 +43,34 @@ describe('configuration view', () => {
     const view = emptyView();
     apply(view, 'webhooks', 'r', webhookRow({ activated_at: '2026-11-01T08:00:00Z' }), T0);
     expect(view.webhooks.get(1)?.activeSince).toBe(Date.parse('2026-11-01T08:00:00Z'));
+  });
+
+  it('keeps secret columns apart, as read from the ERP, never from a change', () => {
+    const view = emptyView();
+    // A change that still carries a secret column (captured before the connector left it out) does not set it.
+    applyConfigChange(view, 'webhook_headers', configChange('webhook_headers', 'c', { id: 4, webhook_id: 1, name: 'Authorization', value: 'Bearer from-the-log' }));
+    expect(view.headers.get(4)).toEqual({ id: 4, ownerId: 1, name: 'Authorization' });
+    expect(secretOf(view, 'webhook_headers', 4)).toBeUndefined();
+    expect(applySecrets(view, 'webhook_headers', 4, { value: 'Bearer from-the-erp' })).toBe(true);
+    expect(secretOf(view, 'webhook_headers', 4)).toEqual({ value: 'Bearer from-the-erp' });
+    // An update keeps the value last read until the next read.
+    applyConfigChange(view, 'webhook_headers', configChange('webhook_headers', 'u', { id: 4, webhook_id: 1, name: 'X-Key' }));
+    expect(secretOf(view, 'webhook_headers', 4)).toEqual({ value: 'Bearer from-the-erp' });
+  });
+
+  it('forgets a row\'s secrets with the row, and ignores a read that comes back after its delete', () => {
+    const view = configured();
+    expect(secretOf(view, 'webhook_headers', 1)).toEqual({ value: 'Bearer s3cr3t' });
+    apply(view, 'webhook_headers', 'd', { id: 1, webhook_id: 1, name: 'Authorization' });
+    expect(secretOf(view, 'webhook_headers', 1)).toBeUndefined();
+    expect(applySecrets(view, 'webhook_headers', 1, { value: 'late' })).toBe(false);
+    expect(view.secrets.has('webhook_headers:1')).toBe(false);
+  });
+
+  it('says which row of which table a change asks secrets for', () => {
+    expect(secretRowOf('webhooks', configChange('webhooks', 'u', webhookRow({ id: 9 })))).toEqual({ table: 'webhooks', id: 9 });
+    expect(secretRowOf('integrators', configChange('integrators', 'd', { id: 3 }))).toEqual({ table: 'integrators', id: 3 });
+    expect(secretRowOf('webhook_triggers', configChange('webhook_triggers', 'c', { id: 1, webhook_id: 1 }))).toBeUndefined();
+    expect(secretRowOf('erp_parameters', configChange('erp_parameters', 'c', { key: 'use_webhooks', value: 'true' }))).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { applyConfigChange, applySecrets } from '../../../src/config/view.js';
 import { resolveWebhook } from '../../../src/config/webhooks.js';
-import { apply, configured, WATCH } from '../../support/config-fixtures.js';
+import { apply, configChange, configured, webhookRow, WATCH } from '../../support/config-fixtures.js';
 
 describe('webhook validation', () => {
   const problemsOf = (patch: Record<string, unknown>, extra?: (v: ReturnType<typeof configured>) => void) => {
@@ -63,5 +64,47 @@ describe('webhook validation', () => {
     expect(resolveWebhook(view, 1)!.active).toBe(true);
     apply(view, 'integrators', 'u', { ...WATCH, active: false });
     expect(resolveWebhook(view, 1)!.problems.map((p) => p.code)).toEqual(['integrator_inactive']);
+  });
+
+  describe('secrets', () => {
+    it('are taken from what the ERP answered, and listed for masking', () => {
+      const view = configured({ url: 'https://partner.example/hook?token=q-s3cr3t' });
+      apply(view, 'webhook_parameters', 'c', { id: 3, webhook_id: 1, name: 'client_secret', value: 'p-s3cr3t' });
+      apply(view, 'integrators', 'u', { ...WATCH, token: 'i-s3cr3t' });
+      const webhook = resolveWebhook(view, 1)!;
+      expect(webhook).toMatchObject({ active: true, secretsPending: false, url: 'https://partner.example/hook?token=q-s3cr3t', parameters: [{ name: 'client_secret', value: 'p-s3cr3t' }] });
+      expect(webhook.integrator?.token).toBe('i-s3cr3t');
+      expect(webhook.secrets).toEqual(expect.arrayContaining(['q-s3cr3t', 'Bearer s3cr3t', 'p-s3cr3t']));
+    });
+
+    it('not read yet leave the webhook waiting: not active, and not invalid (no alert)', () => {
+      const view = configured();
+      // A new header whose value the ERP has not been asked for yet.
+      applyConfigChange(view, 'webhook_headers', configChange('webhook_headers', 'c', { id: 2, webhook_id: 1, name: 'X-Key' }));
+      const waiting = resolveWebhook(view, 1)!;
+      expect(waiting).toMatchObject({ active: false, secretsPending: true, problems: [] });
+      applySecrets(view, 'webhook_headers', 2, { value: 'k' });
+      expect(resolveWebhook(view, 1)).toMatchObject({ active: true, secretsPending: false, headers: [{ name: 'Authorization', value: 'Bearer s3cr3t' }, { name: 'X-Key', value: 'k' }] });
+    });
+
+    it('a webhook whose URL is not read yet is waiting, not a bad URL', () => {
+      const view = configured();
+      applyConfigChange(view, 'webhooks', configChange('webhooks', 'c', webhookRow({ id: 2 })));
+      expect(resolveWebhook(view, 2)).toMatchObject({ active: false, secretsPending: true, problems: [] });
+    });
+
+    it('of rows the ERP no longer has: the webhook is inactive without an alert, a header left out', () => {
+      const view = configured();
+      applySecrets(view, 'webhook_headers', 1, null);
+      expect(resolveWebhook(view, 1)).toMatchObject({ active: true, headers: [] });
+      applySecrets(view, 'webhooks', 1, null);
+      expect(resolveWebhook(view, 1)).toMatchObject({ active: false, secretsPending: false, problems: [] });
+    });
+
+    it('never show in a problem: a bad URL is named masked', () => {
+      const { messages } = problemsOf({ url: 'ftp://partner.example/hook?token=abc123' });
+      expect(messages.join('\n')).toContain('ftp://partner.example/hook?token=***');
+      expect(messages.join('\n')).not.toContain('abc123');
+    });
   });
 });

@@ -19,4 +19,13 @@ describe('configuration change contract', () => {
     expect(parseConfigChange(Buffer.from('{x'))).toMatchObject({ ok: false, reason: expect.stringMatching(/^not JSON/) });
     expect(parseConfigChange(null)).toEqual({ ok: false, reason: 'tombstone' });
   });
+
+  it('never carries a secret column, even from a row captured before the connector left them out', () => {
+    const header: Change = { ...change, table: 'webhook_headers', before: { id: 5, webhook_id: 3, name: 'Authorization', value: 'Bearer old' }, after: { id: 5, webhook_id: 3, name: 'Authorization', value: 'Bearer new' }, key: { id: 5 } };
+    const record = configChangeRecord(header);
+    expect(record.value).not.toContain('Bearer');
+    expect(parseConfigChange(Buffer.from(record.value))).toMatchObject({ ok: true, change: { before: { id: 5, webhook_id: 3, name: 'Authorization' }, after: { id: 5, webhook_id: 3, name: 'Authorization' } } });
+    const webhook = configChangeRecord({ ...change, after: { id: 3, active: true, url: 'https://p/h?token=abc' } });
+    expect(webhook.value).not.toContain('token=abc');
+  });
 });

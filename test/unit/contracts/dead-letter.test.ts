@@ -1,21 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { changeDeadLetter, deliveryDeadLetterRecord, deliveryFields } from '../../../src/contracts/dead-letter.js';
+import { recordDeadLetter, deliveryDeadLetterRecord, deliveryFields } from '../../../src/contracts/dead-letter.js';
 import type { Delivery } from '../../../src/contracts/delivery.js';
 
 describe('dead-letter contracts', () => {
   it('keeps a change that could not be taken in, with its reason and where it was read', () => {
     const now = new Date('2026-11-29T12:00:00Z');
-    const out = changeDeadLetter('map', 'missing parent row: contracts 9', 'erp.public.reports', 2, { key: Buffer.from('{"id":1}'), value: Buffer.from('{"op":"c"}'), offset: '17', timestamp: '1700' }, { table: 'reports', lsn: 99 }, now);
+    const out = recordDeadLetter('map', 'missing parent row: contracts 9', 'erp.public.reports', 2, { key: Buffer.from('{"id":1}'), value: Buffer.from('{"op":"c"}'), offset: '17', timestamp: '1700' }, { table: 'reports', lsn: 99 }, now);
     expect(out.headers).toEqual({ 'reativa-stage': 'map', 'reativa-reason': 'missing parent row: contracts 9' });
     expect(JSON.parse(out.value)).toEqual({
       reason: 'missing parent row: contracts 9', stage: 'map', failedAt: '2026-11-29T12:00:00.000Z',
       source: { topic: 'erp.public.reports', partition: 2, offset: '17', timestamp: '1700' }, position: { table: 'reports', lsn: 99 },
-      key: '{"id":1}', value: '{"op":"c"}',
+      key: '{"id":1}', value: Buffer.from('{"op":"c"}').toString('base64'), text: '{"op":"c"}', headers: {},
     });
   });
 
+  it('keeps binary values intact in base64, with no text, and the record\'s headers', () => {
+    const avro = Buffer.from([0, 0, 0, 0, 7, 0xff, 0xfe, 0x80]);
+    const out = recordDeadLetter('route', 'unreadable', 't', 0, { key: null, value: avro, offset: '1', timestamp: '2', headers: { a: Buffer.from('x'), b: ['y', 'z'] } });
+    const letter = JSON.parse(out.value) as { value: string; text: string | null; headers: Record<string, string> };
+    expect(Buffer.from(letter.value, 'base64').equals(avro)).toBe(true);
+    expect(letter.text).toBeNull();
+    expect(letter.headers).toEqual({ a: 'x', b: 'y' });
+  });
+
   it('cuts the reason header at 200 characters', () => {
-    const out = changeDeadLetter('decode', 'x'.repeat(500), 't', 0, { key: null, value: null, offset: '0', timestamp: '0' });
+    const out = recordDeadLetter('decode', 'x'.repeat(500), 't', 0, { key: null, value: null, offset: '0', timestamp: '0' });
     expect(out.headers['reativa-reason']).toHaveLength(200);
   });
 

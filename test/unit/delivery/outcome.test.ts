@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAttemptError, classifyStatus, parseRetryAfter } from '../../../src/delivery/outcome.js';
+import { AttemptDeadlineError } from '../../../src/errors/attempt-deadline-error.js';
+import { RequestRefusedError } from '../../../src/errors/request-refused-error.js';
 
 describe('outcomes', () => {
   it.each([200, 201, 204, 299])('%i is success', (s) => expect(classifyStatus(s).kind).toBe('success'));
@@ -24,7 +26,24 @@ describe('attempts without an answer', () => {
     }
   });
   it('are permanent when the HTTP client refuses the request itself (a configuration fault)', () => {
-    expect(classifyAttemptError(Object.assign(new Error('invalid header value'), { code: 'UND_ERR_INVALID_ARG' }))).toMatchObject({ kind: 'permanent', status: null, error: 'UND_ERR_INVALID_ARG: invalid header value' });
+    expect(classifyAttemptError(Object.assign(new Error('invalid x-token header'), { code: 'UND_ERR_INVALID_ARG' }))).toMatchObject({
+      kind: 'permanent',
+      status: null,
+      error: 'requisição inválida (verifique Url e Headers do webhook): UND_ERR_INVALID_ARG: invalid x-token header',
+    });
+    expect(classifyAttemptError(Object.assign(new Error('expect header not supported'), { code: 'UND_ERR_NOT_SUPPORTED' })).kind).toBe('permanent');
     expect(classifyAttemptError(new TypeError('Invalid character in header content')).kind).toBe('permanent');
+  });
+  it('are permanent when the address guard refuses the request, with its reason', () => {
+    const reason = 'endereço recusado: 127.0.0.1 é loopback (REATIVA_DELIVERY_ALLOW_HOSTS)';
+    expect(classifyAttemptError(new RequestRefusedError(reason))).toEqual({ kind: 'permanent', status: null, error: reason });
+  });
+  it('are retryable when the attempt ran out of its deadline (a timeout)', () => {
+    expect(classifyAttemptError(new AttemptDeadlineError(1500))).toEqual({
+      kind: 'retryable',
+      status: null,
+      error: 'prazo da tentativa esgotado: 1500 ms para conectar, receber a resposta e lê-la (REATIVA_DELIVERY_ATTEMPT_DEADLINE_MS)',
+      retryAfterMs: null,
+    });
   });
 });

@@ -19,7 +19,16 @@ describe('request', () => {
     expect(req.headers).toContainEqual(['x-reativa-event-id', 'evt-1']);
     expect(req.headers).toContainEqual(['content-type', 'application/json']);
     expect(req.body).toBe('{"CompanyId":1}');
+    expect(req.invalid).toBeUndefined();
   });
+
+  it.each(['Host', 'connection', 'Transfer-Encoding', 'content-length', 'Keep-Alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'])(
+    'marks a request whose webhook sets %s, a header only the HTTP client may set, as invalid',
+    (name) => {
+      const misconfigured = { ...webhook, headers: [{ name: 'X-Key', value: 'a' }, { name, value: 'x' }] } as unknown as ResolvedWebhook;
+      expect(buildRequest(delivery, misconfigured).invalid).toBe(`header "${name}" não pode ser configurado no webhook: é definido pelo cliente HTTP`);
+    },
+  );
 });
 
 describe('Standard Webhooks signing', () => {

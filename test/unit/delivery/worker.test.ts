@@ -8,12 +8,13 @@ import { deliveryKey, ReceivedDelivery } from '../../../src/contracts/delivery.j
 import type { RetryEnvelope } from '../../../src/contracts/retry-envelope.js';
 import type { DeliveryRecord } from '../../../src/contracts/generated/delivery.js';
 import type { Outcome } from '../../../src/delivery/outcome.js';
-import type { AttemptRecord, Outbox, ParkingPort, QueuedDelivery } from '../../../src/delivery/ports.js';
+import type { AttemptRecord, Outbox } from '../../../src/delivery/ports.js';
 import type { OutgoingRequest } from '../../../src/delivery/request.js';
 import { DEFAULT_SCHEDULE } from '../../../src/delivery/retry-policy.js';
 import { DeliveryWorker } from '../../../src/delivery/worker.js';
 import type { FailureNotice } from '../../../src/alerts/render.js';
 import { createLogger } from '../../../src/log.js';
+import { MemoryParking } from '../../support/memory-parking.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 
@@ -27,46 +28,17 @@ const record = (n: number, contract = 100): Buffer =>
   } satisfies DeliveryRecord));
 const KEY = deliveryKey({ webhookId: 1, aggregateKey: 'contract:100' });
 
-class FakeParking implements ParkingPort {
-  readonly heads = new Map<string, string>();
-  readonly queues = new Map<string, QueuedDelivery[]>();
-  private seq = 0;
-  async all() {
-    return new Set(this.heads.keys());
-  }
-  async park(key: string, head: string) {
-    this.heads.set(key, head);
-  }
-  async queueBehind(key: string, deliveryId: string, rec: Buffer) {
-    if (!this.heads.has(key)) return false;
-    this.queues.set(key, [...(this.queues.get(key) ?? []), { seq: String(++this.seq), deliveryId, record: rec }]);
-    return true;
-  }
-  async next(key: string) {
-    if (!this.heads.has(key)) return null;
-    const q = this.queues.get(key) ?? [];
-    if (q.length === 0) {
-      this.heads.delete(key);
-      return null;
-    }
-    return q[0]!;
-  }
-  async done(key: string, seq: string, newHead?: string) {
-    this.queues.set(key, (this.queues.get(key) ?? []).filter((q) => q.seq !== seq));
-    if (newHead) this.heads.set(key, newHead);
-  }
-}
-
 function harness(answers: Outcome['kind'][] | ((body: string) => Outcome), hook = webhook()) {
   const sent: OutgoingRequest[] = [];
   const attempts: AttemptRecord[] = [];
   const forwarded: { key: string; envelope: RetryEnvelope; topic: number; record: Buffer }[] = [];
   const dead: { key: string; letter: DeliveryDeadLetter; alert: Alert }[] = [];
   const notices: FailureNotice[] = [];
-  const parking = new FakeParking();
+  let clock = NOW;
+  const parking = new MemoryParking(() => clock);
   const script = Array.isArray(answers) ? [...answers] : undefined;
   const outbox: Outbox = {
-    forward: async (key, _d, rec, envelope, topic) => void forwarded.push({ key, envelope, topic, record: rec }),
+    forward: async (key, _eventId, rec, envelope, topic) => void forwarded.push({ key, envelope, topic, record: rec }),
     deadLetter: async (key, letter, alert) => void dead.push({ key, letter, alert }),
   };
   let current = hook;
@@ -88,11 +60,11 @@ function harness(answers: Outcome['kind'][] | ((body: string) => Outcome), hook 
       outbox,
       notices: { add: (n) => void notices.push(n) },
       logger: createLogger('silent'),
-      now: () => NOW,
+      now: () => clock,
     },
     { schedule: DEFAULT_SCHEDULE, maxInFlightPerWebhook: 2, breakerThreshold: 2 },
   );
-  return { worker, sent, attempts, forwarded, dead, notices, parking, setWebhook: (w: ResolvedWebhook) => void (current = w) };
+  return { worker, sent, attempts, forwarded, dead, notices, parking, setWebhook: (w: ResolvedWebhook) => void (current = w), advanceClock: (ms: number) => void (clock += ms) };
 }
 
 const bodies = (sent: OutgoingRequest[]) => sent.map((r) => JSON.parse(r.body!).N as number);
@@ -111,7 +83,7 @@ describe('delivery worker', () => {
     const h = harness(['retryable']);
     await h.worker.firstAttempt(KEY, record(1), new Set());
     expect(h.forwarded).toMatchObject([{ key: KEY, topic: 1, envelope: { attempt: 2, dueAt: NOW + 10_000, history: [{ attempt: 1, status: 503, error: 'HTTP 503' }] } }]);
-    expect(h.parking.heads.get(KEY)).toBe('d-1');
+    expect(h.parking.heads.get(KEY)).toMatchObject({ deliveryId: 'd-1', attempt: 2, state: 'waiting' });
     await h.worker.firstAttempt(KEY, record(2), new Set());
     await h.worker.firstAttempt(KEY, record(3), new Set());
     expect(bodies(h.sent)).toEqual([1]);
@@ -139,7 +111,7 @@ describe('delivery worker', () => {
     await h.worker.firstAttempt(KEY, record(3), new Set());
     await h.worker.retryAttempt(KEY, h.forwarded[0]!.record, h.forwarded[0]!.envelope);
     expect(bodies(h.sent)).toEqual([1, 1, 2]);
-    expect(h.parking.heads.get(KEY)).toBe('d-2');
+    expect(h.parking.heads.get(KEY)).toMatchObject({ deliveryId: 'd-2', attempt: 2, state: 'waiting' });
     expect(h.parking.queues.get(KEY)?.map((q) => q.deliveryId)).toEqual(['d-3']);
   });
 
@@ -189,9 +161,72 @@ describe('delivery worker', () => {
 
   it('queues behind a key parked by another process, found when partitions were assigned', async () => {
     const h = harness([]);
-    await h.parking.park(KEY, 'd-0');
+    await h.parking.park(KEY, 'd-0', 2, record(0));
     await h.worker.firstAttempt(KEY, record(1), await h.worker.parkedKeys());
     expect(h.sent).toEqual([]);
     expect(h.parking.queues.get(KEY)).toHaveLength(1);
+  });
+  it('drops a retry record that is not its key\'s current head: a duplicate after the head was delivered', async () => {
+    const h = harness(['retryable', 'success', 'success']);
+    await h.worker.firstAttempt(KEY, record(1), new Set());
+    await h.worker.firstAttempt(KEY, record(2), new Set());
+    const retry = h.forwarded[0]!;
+    await h.worker.retryAttempt(KEY, retry.record, retry.envelope);
+    // The same retry record again (a crash before its offset was committed): stale, not sent after d-2.
+    await h.worker.retryAttempt(KEY, retry.record, retry.envelope);
+    expect(bodies(h.sent)).toEqual([1, 1, 2]);
+    expect(h.worker.stats.stale).toBe(1);
+  });
+
+  it('drops a duplicate retry record once the head moved on to a later attempt', async () => {
+    const h = harness(['retryable', 'retryable', 'success']);
+    await h.worker.firstAttempt(KEY, record(1), new Set());
+    const first = h.forwarded[0]!;
+    await h.worker.retryAttempt(KEY, first.record, first.envelope);
+    expect(h.parking.heads.get(KEY)).toMatchObject({ deliveryId: 'd-1', attempt: 3 });
+    await h.worker.retryAttempt(KEY, first.record, first.envelope);
+    expect(bodies(h.sent)).toEqual([1, 1]);
+    expect(h.worker.stats.stale).toBe(1);
+  });
+
+  it('parks before forwarding: a head read again after a crash is forwarded again, never sent ahead of its retry', async () => {
+    const h = harness(['retryable']);
+    // A crash after the key was parked and before the retry record was written: the record is read again.
+    await h.parking.park(KEY, 'd-1', 2, record(1));
+    await h.worker.firstAttempt(KEY, record(1), await h.worker.parkedKeys());
+    expect(h.sent).toEqual([]);
+    expect(h.forwarded).toMatchObject([{ key: KEY, envelope: { attempt: 2 } }]);
+  });
+
+  it('queues a failed first attempt behind a head another process parked meanwhile, without forwarding it', async () => {
+    const h = harness(['retryable']);
+    // The cache does not know the key is parked (another process parked it after this one read the parked keys).
+    const sending = h.worker.firstAttempt(KEY, record(1), new Set());
+    await h.parking.park(KEY, 'd-0', 2, record(0));
+    await sending;
+    expect(h.forwarded).toEqual([]);
+    expect(h.parking.queues.get(KEY)?.map((q) => q.deliveryId)).toEqual(['d-1']);
+  });
+
+  it('takes up a drain that died: a stale retry record finds the key\'s head being sent, and sends it on', async () => {
+    const h = harness(['success', 'success']);
+    await h.parking.park(KEY, 'd-1', 2, record(1));
+    await h.parking.queueBehind(KEY, 'd-2', record(2));
+    await h.parking.queueBehind(KEY, 'd-3', record(3));
+    // A drain took d-2 from the queue and died before settling it.
+    await h.parking.settle(KEY, 'd-1', 2);
+    await h.worker.retryAttempt(KEY, record(1), { attempt: 2, dueAt: NOW, history: [] });
+    expect(bodies(h.sent)).toEqual([2, 3]);
+    expect(h.parking.heads.size).toBe(0);
+  });
+
+  it('sends again the head of a key that stopped moving, through the first retry step', async () => {
+    const h = harness([]);
+    await h.parking.park(KEY, 'd-1', 3, record(1));
+    expect(await h.worker.reviveStuck(60_000, 10_000)).toBe(0);
+    h.advanceClock(61_000);
+    expect(await h.worker.reviveStuck(60_000, 10_000)).toBe(1);
+    expect(h.forwarded).toMatchObject([{ key: KEY, topic: 1, envelope: { attempt: 3, dueAt: NOW + 61_000 } }]);
+    expect(h.parking.heads.get(KEY)).toMatchObject({ deliveryId: 'd-1', attempt: 3, state: 'waiting', movedAt: NOW + 61_000 });
   });
 });

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type {
   ReativaError} from '../../../src/errors/index.js';
 import {
+  AttemptDeadlineError,
   classifyError,
   GroupBusyError,
   InputError,
   PermanentError,
+  RequestRefusedError,
   RetryableError,
   SettingsError,
   StackError,
@@ -28,6 +30,8 @@ describe('the error taxonomy', () => {
       [new UnrecoverableError('bad config'), false],
       [new SettingsError(['REATIVA_X: bad']), false],
       [new StackError('port taken'), false],
+      [new RequestRefusedError('endereço recusado'), false],
+      [new AttemptDeadlineError(30_000), true],
     ];
     for (const [error, retryable] of cases) {
       expect(error.retryable, error.name).toBe(retryable);

@@ -29,6 +29,15 @@ describe('routing', () => {
     expect(JSON.stringify(routed.delivery)).not.toContain('s3cr3t');
   });
 
+  it('writes the webhook URL masked into the delivery: its query values and user info never reach Kafka', () => {
+    const [routed] = routeIn(configured({ url: 'https://user:pw@partner.example/hook?token=q-s3cr3t&v=2' }, ACTIVE_BEFORE), serviceEvent());
+    if (routed?.outcome !== 'deliver') throw new Error('not routed');
+    expect(routed.delivery.url).toBe('https://partner.example/hook?token=***&v=***');
+    expect(JSON.stringify(routed.delivery)).not.toMatch(/q-s3cr3t|user:pw/);
+    // The real URL stays in the live configuration, for the request.
+    expect(routed.webhook.url).toBe('https://user:pw@partner.example/hook?token=q-s3cr3t&v=2');
+  });
+
   it('does not route to a webhook of another integrator', () => {
     const view = configured({ integrator_id: 8 }, ACTIVE_BEFORE);
     apply(view, 'integrators', 'c', { id: 8, alias: 'skeelo', version: 3, active: true });

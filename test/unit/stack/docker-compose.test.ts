@@ -9,7 +9,8 @@ import { loadConnectorConfig } from '../../../src/capture/connector.js';
 import { projectPath } from '../../../src/paths.js';
 import { loadSettings } from '../../../src/settings.js';
 import { stackEndpoints } from '../../../src/stack/components.js';
-import { dockerConnectDatabaseUrl } from '../../../src/stack/docker.js';
+import { DOCKER_SECRETS_DIR, dockerConnectDatabaseUrl, dockerConnectSecretsFile } from '../../../src/stack/docker.js';
+import { configProviders } from '../../../src/stack/jvm.js';
 import { postgresConf } from '../../../src/stack/postgres.js';
 
 interface Service {
@@ -17,6 +18,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string | number>;
   ports?: string[];
+  volumes?: string[];
 }
 const compose = parse(fs.readFileSync(projectPath('docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 const pom = fs.readFileSync(projectPath('stack', 'pom.xml'), 'utf8');
@@ -62,7 +64,7 @@ describe('docker-compose.yml agrees with the native stack', () => {
       expect(postgresConf(54320, '127.0.0.1')).toContain(setting);
       expect(command).toContain(setting.replaceAll(' ', ''));
     }
-    expect(compose.services.postgres?.environment?.POSTGRES_USER).toBe(new URL(settings.erpDatabaseUrl).username);
+    expect(compose.services.postgres?.environment?.POSTGRES_USER).toBe(new URL(settings.erpSuperuserDatabaseUrl).username);
   });
 
   it('configures Connect with the same storage topics and converters', () => {
@@ -79,10 +81,21 @@ describe('docker-compose.yml agrees with the native stack', () => {
     });
   });
 
+  it("reads Debezium's password from the same kind of file, through the same config provider", () => {
+    const env = compose.services.connect?.environment ?? {};
+    // The image turns CONNECT_A_B into the worker property a.b.
+    const asEnv = (property: string) => `CONNECT_${property.toUpperCase().replaceAll('.', '_')}`;
+    for (const [property, value] of Object.entries(configProviders(DOCKER_SECRETS_DIR))) expect(env[asEnv(property)]).toBe(value);
+    expect(compose.services.connect?.volumes).toContain(`./.stack/secrets:${DOCKER_SECRETS_DIR}:ro`);
+    const docker = loadConnectorConfig({ ...settings, connectErpDatabaseUrl: dockerConnectDatabaseUrl(settings), connectSecretsFile: dockerConnectSecretsFile(settings) });
+    expect(docker['database.password']).toBe(`\${file:${DOCKER_SECRETS_DIR}/connect-erp.properties:password}`);
+  });
+
   it('registers the same connector, pointed at the compose PostgreSQL', () => {
     const native = loadConnectorConfig(settings);
     const docker = loadConnectorConfig({ ...settings, connectErpDatabaseUrl: dockerConnectDatabaseUrl(settings) });
     expect(docker['database.hostname']).toBe('postgres');
+    expect(docker['database.user']).toBe(native['database.user']);
     expect(docker['database.port']).toBe('5432');
     expect(Object.keys(compose.services)).toContain(docker['database.hostname']);
     const { ['database.hostname']: _h1, ['database.port']: _p1, ...nativeRest } = native;

@@ -1,0 +1,367 @@
+// `reativa dlq`: the dead letters of every stage, on both dead-letter topics
+// (<ns>.triggers.dlq: the mapper and routing; <ns>.deliveries.dlq: delivery),
+// listed, shown, and sent back once their cause is mended. What a letter is
+// and where it goes back to is decided in src/dead-letters/ (pure); here the
+// topics are read, the records sent, and the letters sent marked in
+// Reativa's database (src/db/redrive-marks.ts).
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { Kafka, logLevel, type Admin, type IHeaders, type Message, type TopicMessages } from 'kafkajs';
+import { changeLogTopic } from '../capture/tables.js';
+import { letterId, parseLetterId, planLetter, type PlanContext, type PlannedLetter, type ReadDeadLetter } from '../dead-letters/redrive-plan.js';
+import { listLetters, Marks, parseFilter, parseLimit, selectForRedrive, summarize, type LetterFilter, type RedriveMark } from '../dead-letters/selection.js';
+import { applyMigrations } from '../db/migrations.js';
+import { createClient } from '../db/pool.js';
+import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
+import { InputError } from '../errors/input-error.js';
+import { RetryableError } from '../errors/retryable-error.js';
+import { createProducer } from '../kafka/client.js';
+import { sendAll } from '../kafka/produce.js';
+import { readTopic } from '../kafka/read-topic.js';
+import { DEAD_LETTER_RETENTION_DAYS, type ReativaTopics } from '../kafka/topics.js';
+import { projectPath } from '../paths.js';
+import { loadSettings, type Settings } from '../settings.js';
+import { topicsOf } from '../stages/topics.js';
+
+/** Letters sent, then marked, per round: a crash between the two sends at most these again. */
+const ROUND = 100;
+
+interface Session {
+  readonly settings: Settings;
+  readonly topics: ReativaTopics;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly marks: RedriveMarks;
+  close(): Promise<void>;
+}
+
+const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+/**
+ * Kafka and Reativa's database, reached or given up on within seconds, with a
+ * one-line reason: an operator's command should not hang on a stack that is down.
+ */
+async function openSession(): Promise<Session> {
+  const settings = loadSettings();
+  const topics = topicsOf(settings);
+  // No kafkajs log lines: stdout is for the command's output (`--json`), and failures surface as errors.
+  const kafka = new Kafka({
+    clientId: `${settings.kafka.clientId}-cli`,
+    brokers: [...settings.kafka.brokers],
+    connectionTimeout: 3000,
+    requestTimeout: 15_000,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1000 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+  } catch (error) {
+    await admin.disconnect().catch(() => undefined);
+    throw new RetryableError(`Kafka is not reachable at ${settings.kafka.brokers.join(',')} (REATIVA_KAFKA_BROKERS): ${oneLine(error)}; is the stack up? (npm run stack:status)`, { cause: error });
+  }
+  const client = createClient({ connectionString: settings.reativaDatabaseUrl, connectionTimeoutMillis: 3000, statement_timeout: 10_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    await Promise.all([admin.disconnect(), client.end()]).catch(() => undefined);
+    throw new RetryableError(`Reativa's database is not reachable (REATIVA_DATABASE_URL): ${oneLine(error)}`, { cause: error });
+  }
+  try {
+    // Reativa's processes bring the schema up to date at start; a CLI newer than them does it too (the marks' table).
+    await applyMigrations(settings.reativaDatabaseUrl, projectPath('schemas', 'reativa'), 'reativa');
+  } catch (error) {
+    await Promise.all([admin.disconnect(), client.end()]).catch(() => undefined);
+    throw error;
+  }
+  return {
+    settings,
+    topics,
+    kafka,
+    admin,
+    marks: new RedriveMarks(client),
+    close: async () => {
+      await Promise.all([admin.disconnect(), client.end()]).catch(() => undefined);
+    },
+  };
+}
+
+async function withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession();
+  try {
+    return await work(session);
+  } finally {
+    await session.close();
+  }
+}
+
+const headerText = (headers: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(headers ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) out[name] = one.toString();
+  }
+  return out;
+};
+
+const parseJson = (value: Buffer | null): unknown => {
+  if (value === null) return undefined;
+  try {
+    return JSON.parse(value.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+const planContext = (session: Session): PlanContext => ({
+  topics: session.topics,
+  changeLog: changeLogTopic(session.settings.topicPrefix),
+  historyMs: session.settings.state.historyMs,
+  now: Date.now(),
+});
+
+/** The dead-letter topics of the namespace that exist (a namespace never started has none). */
+async function deadLetterTopics(session: Session, only?: string): Promise<string[]> {
+  const existing = new Set(await session.admin.listTopics());
+  const wanted = only ? [only] : [session.topics.triggersDlq, session.topics.deliveriesDlq];
+  for (const t of wanted.filter((t) => !existing.has(t))) console.error(`${t} does not exist (has Reativa run in namespace ${session.topics.namespace}?)`);
+  return wanted.filter((t) => existing.has(t));
+}
+
+/** Every letter the topics hold now, planned. */
+async function readLetters(session: Session, topics: readonly string[]): Promise<PlannedLetter[]> {
+  const context = planContext(session);
+  const read = await Promise.all(topics.map(async (topic) => ({ topic, records: await readTopic(session.kafka, topic) })));
+  return read.flatMap(({ topic, records }) =>
+    records.map((r) => {
+      const letter: ReadDeadLetter = {
+        topic,
+        partition: r.partition,
+        offset: r.message.offset,
+        timestamp: r.message.timestamp,
+        key: r.message.key,
+        value: parseJson(r.message.value),
+        headers: headerText(r.message.headers),
+      };
+      return planLetter(letter, context);
+    }),
+  );
+}
+
+/** Deletes the marks past the dead-letter topics' retention whose letters are gone. */
+async function pruneMarks(session: Session): Promise<void> {
+  const existing = await session.admin.listTopics();
+  const starts: PartitionStart[] = [];
+  for (const topic of [session.topics.triggersDlq, session.topics.deliveriesDlq].filter((t) => existing.includes(t))) {
+    for (const p of await session.admin.fetchTopicOffsets(topic)) starts.push({ topic, partition: p.partition, low: p.low });
+  }
+  await session.marks.prune(DEAD_LETTER_RETENTION_DAYS, existing, starts);
+}
+
+async function readMarks(session: Session): Promise<Marks> {
+  return new Marks(await session.marks.read([session.topics.triggersDlq, session.topics.deliveriesDlq]));
+}
+
+/** A letter as `dlq list --json` and `dlq show --json` give it. */
+function view(letter: PlannedLetter, mark: RedriveMark | undefined) {
+  return {
+    id: letter.id,
+    topic: letter.topic,
+    partition: letter.partition,
+    offset: letter.offset,
+    timestamp: new Date(letter.timestamp).toISOString(),
+    stage: letter.stage,
+    failedAt: letter.failedAt,
+    reason: letter.reason,
+    webhookId: letter.webhookId,
+    contractId: letter.contractId,
+    eventId: letter.eventId,
+    redrivable: letter.redrive.ok,
+    target: letter.redrive.ok ? letter.redrive.record.topic : null,
+    notRedrivable: letter.redrive.ok ? null : letter.redrive.why,
+    redriven: mark ? { at: mark.redrivenAt, topic: mark.targetTopic } : null,
+  };
+}
+
+function line(letter: PlannedLetter, mark: RedriveMark | undefined): string {
+  const subject = [letter.webhookId !== null ? `webhook ${letter.webhookId}` : '', letter.contractId !== null ? `contract ${letter.contractId}` : ''].filter(Boolean).join(' ') || '-';
+  const where = letter.redrive.ok ? `-> ${letter.redrive.record.topic}` : 'not redrivable';
+  const redriven = mark ? `  [redriven ${mark.redrivenAt} to ${mark.targetTopic}]` : '';
+  return `${letter.id.padEnd(18)} ${letter.failedAt ?? new Date(letter.timestamp).toISOString()}  ${letter.stage.padEnd(13)} ${subject.padEnd(24)} ${where}  ${letter.reason}${redriven}`;
+}
+
+/** A letter's bytes, shortened for people: the base64 fields as their size. */
+function forPeople(letter: unknown): unknown {
+  if (typeof letter !== 'object' || letter === null) return letter;
+  const out: Record<string, unknown> = { ...(letter as Record<string, unknown>) };
+  for (const field of ['value', 'record']) {
+    const v = out[field];
+    if (typeof v === 'string' && v.length > 80) out[field] = `(${Buffer.from(v, 'base64').length} bytes, base64; --json prints them)`;
+  }
+  return out;
+}
+
+function printPlan(selection: ReturnType<typeof selectForRedrive>, filter: LetterFilter): void {
+  for (const group of summarize(selection.send)) {
+    console.log(`${group.ids.length} ${group.stage} -> ${group.topic}: ${group.ids.join(', ')}`);
+  }
+  if (selection.alreadyRedriven.length > 0) {
+    console.log(`skipped, already redriven (--again sends them again): ${selection.alreadyRedriven.map((l) => l.letter.id).join(', ')}`);
+  }
+  for (const letter of selection.notRedrivable) {
+    if (!letter.redrive.ok) console.log(`skipped, not redrivable: ${letter.id} (${letter.stage}): ${letter.redrive.why}`);
+  }
+  if (selection.overLimit > 0) console.log(`left for another run (--limit): ${selection.overLimit}`);
+  if (selection.send.length === 0) console.log(`nothing to send${filter.ids || filter.stages || filter.since || filter.webhookId !== undefined ? ' (with these filters)' : ''}`);
+}
+
+/** Asks on the terminal; true for y or yes. */
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^(y|yes)$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+interface FilterOptions {
+  stage?: string;
+  webhook?: string;
+  since?: string;
+}
+
+export function registerDlq(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description("the dead letters of every stage: <namespace>.triggers.dlq (mapper, routing) and <namespace>.deliveries.dlq (delivery); ids look like triggers:0:12 and deliveries:0:3");
+
+  dlq
+    .command('list')
+    .description('list the dead letters, oldest first; letters already redriven are hidden unless --all')
+    .option('--stage <stages>', 'only these stages, comma-separated: decode, map, route, deliver, delivery, partner_rules')
+    .option('--webhook <id>', 'only this webhook')
+    .option('--since <iso>', 'only failures at or after this time')
+    .option('--all', 'show letters already redriven too, marked')
+    .option('--json', 'print one JSON array and nothing else')
+    .action(async (options: FilterOptions & { all?: boolean; json?: boolean }) => {
+      const filter = parseFilter(options);
+      await withSession(async (session) => {
+        await pruneMarks(session);
+        const letters = await readLetters(session, await deadLetterTopics(session));
+        const { shown, hidden } = listLetters(letters, await readMarks(session), filter, options.all === true);
+        if (options.json) {
+          console.log(JSON.stringify(shown.map((l) => view(l.letter, l.mark))));
+          return;
+        }
+        for (const l of shown) console.log(line(l.letter, l.mark));
+        const stuck = shown.filter((l) => !l.letter.redrive.ok).length;
+        const notes = [stuck > 0 ? `${stuck} not redrivable (\`dlq show <id>\` says why)` : '', hidden > 0 ? `${hidden} already redriven, hidden (--all shows them)` : ''].filter(Boolean);
+        console.log(`${shown.length} dead letter(s)${notes.map((n) => `; ${n}`).join('')}`);
+      });
+    });
+
+  dlq
+    .command('show')
+    .description('one dead letter, whole, and where a redrive would send it')
+    .argument('<id>', 'as `dlq list` prints it: triggers:<partition>:<offset> or deliveries:<partition>:<offset>')
+    .option('--json', 'print it as one JSON object, with its bytes (base64)')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withSession(async (session) => {
+        const at = parseLetterId(session.topics, id);
+        if (!at) throw new InputError(`"${id}" is not a dead letter id: triggers:<partition>:<offset> or deliveries:<partition>:<offset>, as \`dlq list\` prints them`);
+        const wanted = letterId(session.topics, at.topic, at.partition, at.offset);
+        const letter = (await readLetters(session, await deadLetterTopics(session, at.topic))).find((l) => l.id === wanted);
+        if (!letter) throw new InputError(`no dead letter ${wanted} in ${at.topic} (gone past the topic's retention, or never written)`);
+        const mark = (await readMarks(session)).of(letter);
+        if (options.json) {
+          console.log(JSON.stringify({ ...view(letter, mark), letter: letter.letter }));
+          return;
+        }
+        console.log(`${letter.id}  (${letter.topic} partition ${letter.partition} offset ${letter.offset})`);
+        console.log(`stage: ${letter.stage}   failed at: ${letter.failedAt ?? '-'}`);
+        console.log(`reason: ${letter.reason}`);
+        console.log(letter.redrive.ok ? `redrive: sends it to ${letter.redrive.record.topic}` : `not redrivable: ${letter.redrive.why}`);
+        if (mark) console.log(`redriven ${mark.redrivenAt} to ${mark.targetTopic}`);
+        console.log(JSON.stringify(forPeople(letter.letter), null, 2));
+      });
+    });
+
+  dlq
+    .command('redrive')
+    .description(
+      'send dead letters back to the stage that gave up on them, once the cause is mended: decode/map to the mapper (mapped as of the change\'s ' +
+        'place in the change log; refused past REATIVA_CHANGE_LOG_HISTORY), route to routing, deliver/delivery to delivery (attempts start over). ' +
+        'Prints what it would send and asks first. Each letter sent is marked in Reativa\'s database once Kafka has acknowledged it, and later ' +
+        'redrives skip it; a crash between sending and marking can send those few (at most 100) again.',
+    )
+    .option('--stage <stages>', 'only these stages, comma-separated: decode, map, route, deliver, delivery')
+    .option('--webhook <id>', 'only this webhook')
+    .option('--since <iso>', 'only failures at or after this time')
+    .option('--ids <ids>', 'only these letters, comma-separated ids as `dlq list` prints them')
+    .option('--limit <n>', 'send at most n letters, oldest first')
+    .option('--dry-run', 'print what would be sent; send and record nothing')
+    .option('--yes', 'do not ask (needed when stdin is not a terminal)')
+    .option('--again', 'send letters already redriven too')
+    .action(async (options: FilterOptions & { ids?: string; limit?: string; dryRun?: boolean; yes?: boolean; again?: boolean }) => {
+      const filter = parseFilter(options);
+      const limit = parseLimit(options.limit);
+      await withSession(async (session) => {
+        const namespace = session.topics.namespace;
+        if (!options.dryRun && !(await session.marks.tryLock(namespace))) {
+          throw new RetryableError(`another \`reativa dlq redrive\` is running in namespace ${namespace}; nothing sent: try again once it ends`);
+        }
+        if (!options.dryRun) await pruneMarks(session);
+        const letters = await readLetters(session, await deadLetterTopics(session));
+        const selection = selectForRedrive(letters, await readMarks(session), filter, { limit, again: options.again === true });
+        printPlan(selection, filter);
+        const count = selection.send.length;
+        if (count === 0) return;
+        if (options.dryRun) {
+          console.log(`dry run: ${count} record(s) would be sent; nothing sent`);
+          return;
+        }
+        if (!options.yes) {
+          if (!process.stdin.isTTY) {
+            console.error(`refusing to send ${count} record(s) without confirmation: stdin is not a terminal; add --yes to send them (or --dry-run to look)`);
+            process.exitCode = 2;
+            return;
+          }
+          if (!(await confirm(`send ${count} records back? [y/N] `))) {
+            console.log('nothing sent');
+            process.exitCode = 1;
+            return;
+          }
+        }
+        const producer = createProducer(session.kafka);
+        await producer.connect();
+        let sent = 0;
+        try {
+          for (let i = 0; i < count; i += ROUND) {
+            const round = selection.send.slice(i, i + ROUND);
+            const byTopic = new Map<string, Message[]>();
+            for (const { record } of round) {
+              const messages = byTopic.get(record.topic) ?? [];
+              messages.push({ key: record.key, value: record.value, headers: { ...record.headers } });
+              byTopic.set(record.topic, messages);
+            }
+            const batches: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+            await sendAll(producer, batches);
+            // Acknowledged by every in-sync replica: now mark them, before the next round.
+            await session.marks.mark(
+              round.map(({ letter, record }) => ({ topic: letter.topic, partition: letter.partition, offset: letter.offset, letterTimestamp: letter.timestamp, targetTopic: record.topic })),
+            );
+            sent += round.length;
+          }
+        } catch (error) {
+          throw new RetryableError(`redrive stopped after ${sent} of ${count} record(s) sent and marked: ${oneLine(error)}; run it again to send the rest (a round sent but not marked is sent again)`, {
+            cause: error,
+          });
+        } finally {
+          await producer.disconnect().catch(() => undefined);
+        }
+        console.log(`sent ${sent} record(s) back and marked them as redriven`);
+      });
+    });
+}

@@ -1,0 +1,184 @@
+// What a dead letter is and where it can go back to, pure: `reativa dlq` reads
+// the dead-letter topics, and this decides, for each letter, an id for people,
+// its stage, and the record a redrive would send (or why there is none).
+//
+//   decode, map (the mapper)  → <ns>.changes.redrive: the change's bytes and key, with
+//                               its change-log offset (reativa-source-offset), as of
+//                               which the mapper maps it; refused past the mapper's history
+//   route (routing)           → <ns>.triggers: the trigger event's bytes and key
+//   deliver (delivery)        → <ns>.deliveries: the delivery's bytes and key
+//   delivery (given up)       → <ns>.deliveries: the Avro record as routed (attempts start over)
+//   partner_rules             → nothing: no delivery was made, so none is kept
+//
+// Every redriven record carries reativa-redriven-from = the letter's id.
+import { decodeChange } from '../capture/envelope.js';
+import { REDRIVE_HEADERS, type DeadLetterStage, type DeliveryDeadLetter, type RecordDeadLetter } from '../contracts/dead-letter.js';
+import { webhookOfDeliveryKey } from '../contracts/delivery.js';
+import type { ReativaTopics } from '../kafka/topics.js';
+
+/** A record of a dead-letter topic, as read: its value parsed from JSON (undefined when it is not JSON). */
+export interface ReadDeadLetter {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** The dead letter's own Kafka timestamp (epoch ms, as text). */
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface PlanContext {
+  readonly topics: ReativaTopics;
+  /** The change log the mapper reads (<prefix>.changes). */
+  readonly changeLog: string;
+  /** REATIVA_CHANGE_LOG_HISTORY: how far back the mapper's state store reaches. */
+  readonly historyMs: number;
+  readonly now: number;
+}
+
+export type LetterStage = DeadLetterStage | DeliveryDeadLetter['stage'] | 'unknown';
+export const LETTER_STAGES: readonly LetterStage[] = ['decode', 'map', 'route', 'deliver', 'delivery', 'partner_rules'];
+
+/** The record a redrive sends. */
+export interface RedriveRecord {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type Redrive = { readonly ok: true; readonly record: RedriveRecord } | { readonly ok: false; readonly why: string };
+
+export interface PlannedLetter {
+  /** `triggers:<partition>:<offset>` or `deliveries:<partition>:<offset>` (the topic's name for any other topic). */
+  readonly id: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+  readonly stage: LetterStage;
+  readonly reason: string;
+  readonly failedAt: string | null;
+  readonly webhookId: number | null;
+  readonly contractId: number | null;
+  readonly eventId: string | null;
+  /** The letter as written. */
+  readonly letter: unknown;
+  readonly redrive: Redrive;
+}
+
+/** The short names of the dead-letter topics in ids. */
+const dlqNames = (topics: ReativaTopics): readonly (readonly [string, string])[] => [
+  ['triggers', topics.triggersDlq],
+  ['deliveries', topics.deliveriesDlq],
+];
+
+export function letterId(topics: ReativaTopics, topic: string, partition: number, offset: string): string {
+  const name = dlqNames(topics).find(([, t]) => t === topic)?.[0] ?? topic;
+  return `${name}:${partition}:${offset}`;
+}
+
+/** The dead letter an id names, or undefined when it is not an id of this namespace's dead-letter topics. */
+export function parseLetterId(topics: ReativaTopics, id: string): { topic: string; partition: number; offset: string } | undefined {
+  const match = /^(triggers|deliveries):(\d+):(\d+)$/.exec(id.trim());
+  if (!match) return undefined;
+  const topic = dlqNames(topics).find(([name]) => name === match[1])![1];
+  return { topic, partition: Number(match[2]), offset: String(BigInt(match[3]!)) };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
+const RECORD_STAGES = new Set<string>(['decode', 'map', 'route', 'deliver']);
+const DELIVERY_STAGES = new Set<string>(['delivery', 'partner_rules']);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const fromBase64 = (value: string): Buffer | undefined => (value.length % 4 === 0 && BASE64.test(value) ? Buffer.from(value, 'base64') : undefined);
+
+/** The contract id in a trigger or delivery key (`contract:<id>`, `<webhook>|contract:<id>`), when there is one. */
+function contractOfKey(key: string | null): number | null {
+  const match = key ? /(?:^|\|)contract:(\d+)$/.exec(key) : null;
+  return match ? Number(match[1]) : null;
+}
+
+export function planLetter(read: ReadDeadLetter, context: PlanContext): PlannedLetter {
+  const id = letterId(context.topics, read.topic, read.partition, read.offset);
+  const base = { id, topic: read.topic, partition: read.partition, offset: read.offset, timestamp: Number(read.timestamp), letter: read.value };
+  const keyText = read.key?.toString('utf8') ?? null;
+  const stage = isObject(read.value) ? text(read.value.stage) : null;
+  if (!isObject(read.value) || stage === null || !(RECORD_STAGES.has(stage) || DELIVERY_STAGES.has(stage))) {
+    return {
+      ...base,
+      stage: 'unknown',
+      reason: isObject(read.value) ? (text(read.value.reason) ?? '') : '',
+      failedAt: null,
+      webhookId: null,
+      contractId: null,
+      eventId: null,
+      redrive: { ok: false, why: read.value === undefined ? 'not JSON: not a dead letter Reativa wrote' : 'not a dead letter Reativa wrote (no known stage)' },
+    };
+  }
+  const v = read.value;
+  const common = { ...base, reason: text(v.reason) ?? '', failedAt: text(v.failedAt) };
+  const from = { [REDRIVE_HEADERS.from]: id };
+
+  if (DELIVERY_STAGES.has(stage)) {
+    const letter = v as unknown as Partial<DeliveryDeadLetter>;
+    const record = text(letter.record);
+    const bytes = record === null ? undefined : fromBase64(record);
+    const redrive: Redrive = bytes
+      ? { ok: true, record: { topic: context.topics.deliveries, key: read.key, value: bytes, headers: from } }
+      : {
+          ok: false,
+          why:
+            record !== null
+              ? 'its record is not base64'
+              : stage === 'partner_rules'
+                ? "the partner's rules refused it before a delivery was made, so no record is kept: the client's data in the ERP needs fixing"
+                : 'it keeps no record to send',
+        };
+    return { ...common, stage: stage as LetterStage, webhookId: int(letter.webhookId), contractId: int(letter.contractId), eventId: text(letter.eventId), redrive };
+  }
+
+  const letter = v as unknown as Partial<RecordDeadLetter>;
+  const recordKey = text(letter.key) ?? keyText;
+  const webhookId = stage === 'deliver' && recordKey !== null && webhookOfDeliveryKey(recordKey) >= 0 ? webhookOfDeliveryKey(recordKey) : null;
+  const planned = { ...common, stage: stage as LetterStage, webhookId, contractId: contractOfKey(recordKey), eventId: null };
+  // Letters written before dead letters kept the bytes (no `text`, no `headers`) hold the value as UTF-8 text.
+  const legacy = !('text' in v) && !('headers' in v);
+  const value = text(letter.value);
+  const key = read.key ?? (letter.key != null ? Buffer.from(letter.key, 'utf8') : null);
+  const refuse = (why: string): PlannedLetter => ({ ...planned, redrive: { ok: false, why } });
+  if (value === null) return refuse('no bytes kept: the record read had no value');
+  let bytes: Buffer | undefined;
+  if (legacy) {
+    // A Debezium change is JSON, so its text is its bytes; an Avro record written as text is lost.
+    if (stage === 'route' || stage === 'deliver') return refuse('written before dead letters kept the bytes: the Avro record was stored as text and cannot be restored');
+    bytes = Buffer.from(value, 'utf8');
+  } else bytes = fromBase64(value);
+  if (!bytes) return refuse('its value is not base64');
+
+  if (stage === 'route') return { ...planned, redrive: { ok: true, record: { topic: context.topics.triggers, key, value: bytes, headers: from } } };
+  if (stage === 'deliver') return { ...planned, redrive: { ok: true, record: { topic: context.topics.deliveries, key, value: bytes, headers: from } } };
+
+  // decode, map: back to the mapper, as of the change's offset in the change log.
+  const source = isObject(letter.source) ? letter.source : undefined;
+  const headers = isObject(letter.headers) ? letter.headers : {};
+  let logOffset: string | undefined;
+  if (source?.topic === context.changeLog) logOffset = text(source.offset) ?? undefined;
+  else if (source?.topic === context.topics.changesRedrive) logOffset = text(headers[REDRIVE_HEADERS.sourceOffset]) ?? undefined;
+  else return refuse(`read from ${source?.topic ?? 'an unknown topic'}, neither the change log (${context.changeLog}) nor ${context.topics.changesRedrive}: no position to map it as of`);
+  if (logOffset === undefined || !/^\d+$/.test(logOffset)) return refuse(`no position in the change log (header ${REDRIVE_HEADERS.sourceOffset})`);
+
+  // The oldest thing known of the change: its commit, when it decodes, and when its record was written.
+  const decoded = decodeChange(key, bytes);
+  const times = [Number(source?.timestamp), decoded.ok ? decoded.change.committedAt : Number.NaN].filter((t) => Number.isFinite(t) && t > 0);
+  const horizon = context.now - context.historyMs;
+  if (times.length > 0 && Math.min(...times) < horizon) {
+    return refuse(
+      `the change dates from ${new Date(Math.min(...times)).toISOString()}, before the mapper's history (REATIVA_CHANGE_LOG_HISTORY reaches back to ${new Date(horizon).toISOString()}): its state store no longer holds the rows as they were then, so it would not map to the same event`,
+    );
+  }
+  return { ...planned, redrive: { ok: true, record: { topic: context.topics.changesRedrive, key, value: bytes, headers: { ...from, [REDRIVE_HEADERS.sourceOffset]: logOffset } } } };
+}
