@@ -79,13 +79,13 @@ export interface ParkingPort {
    * key was parked behind another delivery meanwhile; this one queued behind
    * it instead (do not forward).
    */
-  park(key: string, deliveryId: string, attempt: number, record: Buffer): Promise<'head' | 'queued'>;
+  park(key: string, deliveryId: string, attempt: number, record: Buffer, dueAt: number): Promise<'head' | 'queued'>;
   /** Queues a delivery behind a parked key (once per delivery id). */
   queueBehind(key: string, deliveryId: string, record: Buffer): Promise<QueueOutcome>;
   /** The key's head, or null when the key is not parked. */
   head(key: string): Promise<ParkedHead | null>;
-  /** The head (deliveryId, from) failed again: it now waits for attempt `to`. False when the head had moved on. */
-  advance(key: string, deliveryId: string, from: number, to: number): Promise<boolean>;
+  /** The head (deliveryId, from) failed again: it now waits for attempt `to`, due at `dueAt`. False when the head had moved on. */
+  advance(key: string, deliveryId: string, from: number, to: number, dueAt: number): Promise<boolean>;
   /**
    * The head (deliveryId, attempt) left delivery's hands (delivered or
    * dead-lettered): the next queued delivery becomes the head, 'sending', and
@@ -93,10 +93,14 @@ export interface ParkingPort {
    * left, or when the head had moved on (another process drains the key).
    */
   settle(key: string, deliveryId: string, attempt: number): Promise<ParkedHead | null>;
-  /** Keys whose head has waited longer than `waitingMs` ('waiting') or `sendingMs` ('sending'). */
-  stuck(waitingMs: number, sendingMs: number, limit: number): Promise<StuckKey[]>;
-  /** A stuck head is sent again: marks it 'waiting' for `attempt` now, if it is still the head. */
-  revive(key: string, deliveryId: string, from: number, attempt: number): Promise<boolean>;
+  /**
+   * Keys that stopped moving: a 'waiting' head more than `overdueMs` past its
+   * retry's due time (the record lost, or not read), or a 'sending' head
+   * unchanged for `sendingMs` (its drain died).
+   */
+  stuck(overdueMs: number, sendingMs: number, limit: number): Promise<StuckKey[]>;
+  /** A stuck head is sent again: marks it 'waiting' for `attempt`, due at `dueAt`, if it is still the head. */
+  revive(key: string, deliveryId: string, from: number, attempt: number, dueAt: number): Promise<boolean>;
 }
 
 /** Where deliveries leave delivery's hands: a retry topic, or the dead-letter topic with its alert. */

@@ -118,7 +118,7 @@ export class DeliveryWorker {
     if (result === 'done' || result === 'queued') return;
     // Parked before its retry record is written: nothing can overtake it.
     this.parkedHere.add(key);
-    if ((await this.ports.parking.park(key, d.deliveryId, result.retry.attempt, record)) === 'head') await this.forward(key, d.eventId, record, result);
+    if ((await this.ports.parking.park(key, d.deliveryId, result.retry.attempt, record, result.retry.dueAt)) === 'head') await this.forward(key, d.eventId, record, result);
     else this.stats.queuedBehind += 1;
   }
 
@@ -140,7 +140,7 @@ export class DeliveryWorker {
     }
     const result = await this.attempt(key, d, record, envelope.attempt, envelope.history);
     if (result === 'done') return this.drain(key, await this.ports.parking.settle(key, d.deliveryId, head.attempt));
-    if (await this.ports.parking.advance(key, d.deliveryId, head.attempt, result.retry.attempt)) await this.forward(key, d.eventId, record, result);
+    if (await this.ports.parking.advance(key, d.deliveryId, head.attempt, result.retry.attempt, result.retry.dueAt)) await this.forward(key, d.eventId, record, result);
   }
 
   /** After a key's head left delivery's hands: send what queued behind it, in order, each as the key's head. */
@@ -149,7 +149,7 @@ export class DeliveryWorker {
       const d = await this.decoded(head.record);
       const result = await this.attempt(key, d, head.record, 1, []);
       if (result !== 'done') {
-        if (await this.ports.parking.advance(key, head.deliveryId, head.attempt, result.retry.attempt)) await this.forward(key, d.eventId, head.record, result);
+        if (await this.ports.parking.advance(key, head.deliveryId, head.attempt, result.retry.attempt, result.retry.dueAt)) await this.forward(key, d.eventId, head.record, result);
         return;
       }
       head = await this.ports.parking.settle(key, head.deliveryId, head.attempt);
@@ -157,17 +157,20 @@ export class DeliveryWorker {
   }
 
   /**
-   * Keys that stopped moving (their retry record lost, their drain dead): the
-   * head is sent again through the first retry step, marked as waiting for it
-   * first, so the old record, should it turn up, is stale.
+   * Keys that stopped moving — a head whose retry is long overdue (its record
+   * lost to a crash between moving the head and writing the record), or a
+   * drain that died — have their head sent again through the first retry
+   * step, marked first as waiting for it, so the old record, should it turn
+   * up, is stale.
    */
-  async reviveStuck(waitingMs: number, sendingMs: number, limit = 100): Promise<number> {
+  async reviveStuck(overdueMs: number, sendingMs: number, limit = 100): Promise<number> {
     let revived = 0;
-    for (const { key, head } of await this.ports.parking.stuck(waitingMs, sendingMs, limit)) {
+    for (const { key, head } of await this.ports.parking.stuck(overdueMs, sendingMs, limit)) {
       const attempt = head.state === 'sending' ? 1 : head.attempt;
-      if (!(await this.ports.parking.revive(key, head.deliveryId, head.attempt, attempt))) continue;
+      const dueAt = this.now();
+      if (!(await this.ports.parking.revive(key, head.deliveryId, head.attempt, attempt, dueAt))) continue;
       const d = await this.decoded(head.record);
-      await this.forward(key, d.eventId, head.record, { retry: { attempt, dueAt: this.now(), history: [] }, retryTopicIndex: 1 });
+      await this.forward(key, d.eventId, head.record, { retry: { attempt, dueAt, history: [] }, retryTopicIndex: 1 });
       this.ports.logger.warn({ key, deliveryId: head.deliveryId, attempt, state: head.state }, 'parked key had stopped moving: its head is sent again');
       revived += 1;
     }

@@ -30,16 +30,38 @@ export function erpPool(): pg.Pool {
 /** The name every webhook a test makes starts with: tests touch no other webhook of the ERP. */
 export const TEST_WEBHOOK = 'test-';
 
-/** A unique name for a webhook a test makes. */
-export const testWebhookName = (what = 'webhook') => unique(`${TEST_WEBHOOK}${what}`);
+/** The webhooks this test process made: the only ones it turns off, besides those left by crashed runs. */
+const madeHere = new Set<string>();
 
 /**
- * Turns off the webhooks tests made (this file's, and any a crashed run left
- * on), so later runs do not deliver to partners that are gone. The ERP's other
- * webhooks — a demo's, an operator's — are never touched.
+ * A unique name for a webhook a test makes: `test-<what>-<time in base 36>-<random>`.
+ * The time lets a later run tell a webhook a crashed run left on from one a
+ * test running right now (in another process) is using.
+ */
+export const testWebhookName = (what = 'webhook') => {
+  const name = `${TEST_WEBHOOK}${what}-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  madeHere.add(name);
+  return name;
+};
+
+/** Webhooks left on by runs that ended over an hour ago are a crashed run's. */
+const ABANDONED_AFTER_MS = 3600_000;
+
+/**
+ * Turns off the webhooks this test process made, and any a crashed run left
+ * on (made over an hour ago), so later runs do not deliver to partners that
+ * are gone. The ERP's other webhooks — a demo's, an operator's — and those of
+ * tests running now in other processes are never touched.
  */
 export async function deactivateWebhooks(pool: pg.Pool): Promise<void> {
-  await pool.query("UPDATE webhooks SET active = false WHERE active AND name LIKE $1 || '%'", [TEST_WEBHOOK]);
+  const { rows } = await pool.query<{ id: string; name: string }>("SELECT id, name FROM webhooks WHERE active AND name LIKE $1 || '%'", [TEST_WEBHOOK]);
+  const stale = rows.filter((r) => {
+    if (madeHere.has(r.name)) return true;
+    const stamp = /-([0-9a-z]{8,9})-[0-9a-f]{8}$/.exec(r.name)?.[1];
+    const madeAt = stamp ? parseInt(stamp, 36) : 0;
+    return Date.now() - madeAt > ABANDONED_AFTER_MS;
+  });
+  if (stale.length > 0) await pool.query('UPDATE webhooks SET active = false WHERE id = ANY($1::bigint[])', [stale.map((r) => r.id)]);
 }
 
 /** A company and a client of our own, so tests never depend on each other's rows. */

@@ -10,7 +10,7 @@ interface Queued {
 }
 
 export class MemoryParking implements ParkingPort {
-  readonly heads = new Map<string, ParkedHead & { movedAt: number }>();
+  readonly heads = new Map<string, ParkedHead & { movedAt: number; dueAt: number | null }>();
   readonly queues = new Map<string, Queued[]>();
   private seq = 0;
 
@@ -20,8 +20,8 @@ export class MemoryParking implements ParkingPort {
     return new Set(this.heads.keys());
   }
 
-  private setHead(key: string, head: ParkedHead) {
-    this.heads.set(key, { ...head, movedAt: this.now() });
+  private setHead(key: string, head: ParkedHead, dueAt: number | null) {
+    this.heads.set(key, { ...this.view(head), movedAt: this.now(), dueAt });
   }
 
   private queue(key: string, deliveryId: string, record: Buffer) {
@@ -30,10 +30,10 @@ export class MemoryParking implements ParkingPort {
     this.queues.set(key, q);
   }
 
-  async park(key: string, deliveryId: string, attempt: number, record: Buffer): Promise<'head' | 'queued'> {
+  async park(key: string, deliveryId: string, attempt: number, record: Buffer, dueAt: number): Promise<'head' | 'queued'> {
     const head = this.heads.get(key);
     if (!head || head.deliveryId === deliveryId) {
-      this.setHead(key, { deliveryId, attempt, state: 'waiting', record });
+      this.setHead(key, { deliveryId, attempt, state: 'waiting', record }, dueAt);
       return 'head';
     }
     this.queue(key, deliveryId, record);
@@ -57,10 +57,10 @@ export class MemoryParking implements ParkingPort {
     return head ? this.view(head) : null;
   }
 
-  async advance(key: string, deliveryId: string, from: number, to: number) {
+  async advance(key: string, deliveryId: string, from: number, to: number, dueAt: number) {
     const head = this.heads.get(key);
     if (!head || head.deliveryId !== deliveryId || head.attempt !== from) return false;
-    this.setHead(key, { ...head, attempt: to, state: 'waiting' });
+    this.setHead(key, { ...head, attempt: to, state: 'waiting' }, dueAt);
     return true;
   }
 
@@ -74,20 +74,20 @@ export class MemoryParking implements ParkingPort {
       return null;
     }
     const claimed: ParkedHead = { deliveryId: next.deliveryId, attempt: 1, state: 'sending', record: next.record };
-    this.setHead(key, claimed);
+    this.setHead(key, claimed, null);
     return claimed;
   }
 
-  async stuck(waitingMs: number, sendingMs: number, limit: number): Promise<StuckKey[]> {
+  async stuck(overdueMs: number, sendingMs: number, limit: number): Promise<StuckKey[]> {
     const now = this.now();
     return [...this.heads]
-      .filter(([, h]) => now - h.movedAt > (h.state === 'waiting' ? waitingMs : sendingMs))
+      .filter(([, h]) => (h.state === 'waiting' ? h.dueAt !== null && now - h.dueAt > overdueMs : now - h.movedAt > sendingMs))
       .sort(([, a], [, b]) => a.movedAt - b.movedAt)
       .slice(0, limit)
       .map(([key, h]) => ({ key, head: this.view(h) }));
   }
 
-  async revive(key: string, deliveryId: string, from: number, attempt: number) {
-    return this.advance(key, deliveryId, from, attempt);
+  async revive(key: string, deliveryId: string, from: number, attempt: number, dueAt: number) {
+    return this.advance(key, deliveryId, from, attempt, dueAt);
   }
 }

@@ -26,6 +26,9 @@ import { Sender, type SenderOptions } from './sender.js';
 
 export type { DeliveryStats };
 
+/** How far past its due time a parked key's retry may be before its head is sent again (a retry consumer behind by less sends it itself). */
+const REVIVE_OVERDUE_MS = 60_000;
+
 export interface DeliveryOptions {
   readonly topics: ReativaTopics;
   /** The consumer group (its retry group adds -retry); <namespace>-delivery by default. */
@@ -85,7 +88,7 @@ export async function startDelivery(
       decode: (record) => codec.decodeCached(record) ?? waitOut('schema registry', () => codec.decode(record), health, DEFAULT_BACKOFF, stopped),
       transport: sender,
       attemptLog,
-      parking: patiently(new ParkingStore(reativaPool), 'reativa database', health, stopped),
+      parking: patiently(new ParkingStore(reativaPool, options.topics.namespace), 'reativa database', health, stopped),
       outbox: patientOutbox,
       notices: digest,
       logger: log,
@@ -111,16 +114,16 @@ export async function startDelivery(
     (error) => options.onFatal?.(error),
   );
 
-  // Keys that stopped moving are sent again: a head waiting longer than any
-  // retry can wait, or a drain that died. Checked at start and every few minutes.
-  const longestWaitMs = Math.max(...options.schedule.delaysMs, options.schedule.maxRetryAfterMs) + 3600_000;
+  // Keys that stopped moving are sent again: a head a minute past its retry's
+  // due time (its record lost to a crash), or a drain that died. Checked at
+  // start and every 30 s: one indexed query.
   const revive = () =>
-    worker.reviveStuck(longestWaitMs, Math.max(120_000, 4 * stopGraceMs)).catch((error: unknown) => {
+    worker.reviveStuck(REVIVE_OVERDUE_MS, Math.max(120_000, 4 * stopGraceMs)).catch((error: unknown) => {
       if (!stopping) log.warn({ err: error }, 'could not look for parked keys that stopped moving; will look again');
       return 0;
     });
   void revive();
-  const reviver = setInterval(() => void revive(), 5 * 60_000);
+  const reviver = setInterval(() => void revive(), 30_000);
   reviver.unref();
   log.info({ retryTopics: retryTopics.length, schedule: options.schedule.delaysMs }, 'delivery running');
 

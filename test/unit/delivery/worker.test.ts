@@ -161,7 +161,7 @@ describe('delivery worker', () => {
 
   it('queues behind a key parked by another process, found when partitions were assigned', async () => {
     const h = harness([]);
-    await h.parking.park(KEY, 'd-0', 2, record(0));
+    await h.parking.park(KEY, 'd-0', 2, record(0), NOW);
     await h.worker.firstAttempt(KEY, record(1), await h.worker.parkedKeys());
     expect(h.sent).toEqual([]);
     expect(h.parking.queues.get(KEY)).toHaveLength(1);
@@ -192,7 +192,7 @@ describe('delivery worker', () => {
   it('parks before forwarding: a head read again after a crash is forwarded again, never sent ahead of its retry', async () => {
     const h = harness(['retryable']);
     // A crash after the key was parked and before the retry record was written: the record is read again.
-    await h.parking.park(KEY, 'd-1', 2, record(1));
+    await h.parking.park(KEY, 'd-1', 2, record(1), NOW);
     await h.worker.firstAttempt(KEY, record(1), await h.worker.parkedKeys());
     expect(h.sent).toEqual([]);
     expect(h.forwarded).toMatchObject([{ key: KEY, envelope: { attempt: 2 } }]);
@@ -202,7 +202,7 @@ describe('delivery worker', () => {
     const h = harness(['retryable']);
     // The cache does not know the key is parked (another process parked it after this one read the parked keys).
     const sending = h.worker.firstAttempt(KEY, record(1), new Set());
-    await h.parking.park(KEY, 'd-0', 2, record(0));
+    await h.parking.park(KEY, 'd-0', 2, record(0), NOW);
     await sending;
     expect(h.forwarded).toEqual([]);
     expect(h.parking.queues.get(KEY)?.map((q) => q.deliveryId)).toEqual(['d-1']);
@@ -210,7 +210,7 @@ describe('delivery worker', () => {
 
   it('takes up a drain that died: a stale retry record finds the key\'s head being sent, and sends it on', async () => {
     const h = harness(['success', 'success']);
-    await h.parking.park(KEY, 'd-1', 2, record(1));
+    await h.parking.park(KEY, 'd-1', 2, record(1), NOW);
     await h.parking.queueBehind(KEY, 'd-2', record(2));
     await h.parking.queueBehind(KEY, 'd-3', record(3));
     // A drain took d-2 from the queue and died before settling it.
@@ -222,7 +222,7 @@ describe('delivery worker', () => {
 
   it('sends again the head of a key that stopped moving, through the first retry step', async () => {
     const h = harness([]);
-    await h.parking.park(KEY, 'd-1', 3, record(1));
+    await h.parking.park(KEY, 'd-1', 3, record(1), NOW);
     expect(await h.worker.reviveStuck(60_000, 10_000)).toBe(0);
     h.advanceClock(61_000);
     expect(await h.worker.reviveStuck(60_000, 10_000)).toBe(1);
