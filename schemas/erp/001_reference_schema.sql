@@ -1,5 +1,5 @@
 -- Reference ERP schema: stands for the real ERP in the demo and in every test.
--- Table and column names are the contract documented in ERP_REFERENCE_SCHEMA.md:
+-- Table and column names are the contract documented in docs/erp-schema.md:
 -- add columns when a feature needs them, never rename.
 -- Every captured table has REPLICA IDENTITY FULL so Debezium sees the whole
 -- before-image on update and delete (deleted rows are described from it).

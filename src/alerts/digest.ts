@@ -1,7 +1,9 @@
-// Alert e-mails for deliveries that ran out of attempts or failed for good,
-// in Brazilian Portuguese with the ERP's labels, to the webhook's "Lista de
-// E-mails caso chegue ao máximo de tentativas". Failures of one webhook within
-// a window become one e-mail with a count, never one e-mail each.
+// Alert e-mails, in Brazilian Portuguese with the ERP's labels, to the
+// webhook's "Lista de E-mails caso chegue ao máximo de tentativas": deliveries
+// that ran out of attempts, that the partner refused or that its rules
+// blocked, the partner no longer answering, the webhook invalid or valid
+// again (render.ts). Notices of one webhook within a window become one e-mail
+// with a count, never one e-mail each.
 //
 // Two things this must survive:
 // - a burst: `add` is O(1) and each webhook's window holds at most MAX_LISTED
@@ -108,7 +110,7 @@ export class AlertDigest {
     this.inFlight = { webhookId, failures: failures.total };
     try {
       const { subject, text } = renderDigest(failures);
-      const mail = { from: this.from, to: [...failures.listed[0]!.emails], subject, text };
+      const mail = { from: this.from, to: [...failures.emails], subject, text };
       await waitOut(
         SMTP_DEPENDENCY,
         async () => {

@@ -14,6 +14,7 @@ export const CONFIGURATION_TABLES = [
   'webhook_headers',
   'webhook_parameters',
   'webhook_triggers',
+  'integrator_presets',
 ] as const;
 
 export const BUSINESS_TABLES = [
@@ -28,6 +29,15 @@ export const BUSINESS_TABLES = [
   'receivable_titles',
   'title_receipts',
   'electronic_signatures',
+  // The other trigger kinds' tables (schemas/erp/003_trigger_kinds.sql).
+  'billing_types',
+  'fiscal_documents',
+  'payable_titles',
+  'title_payments',
+  'financial_movements',
+  'financial_natures',
+  'ledger_accounts',
+  'crm_leads',
 ] as const;
 
 export type ConfigurationTable = (typeof CONFIGURATION_TABLES)[number];
@@ -42,6 +52,23 @@ export const isConfigurationTable = (table: string): table is ConfigurationTable
 /** Tables of Reativa's own in the ERP database (schema reativa_cdc) whose changes also travel the log: they carry no ERP data. */
 export const CDC_TABLES = ['heartbeat', 'debezium_signal'] as const;
 export const CDC_SCHEMA = 'reativa_cdc';
+
+/**
+ * Captured tables outside the ERP's `public` schema: Reativa's own
+ * configuration, kept in the ERP database (reativa_cdc) so that it travels the
+ * change log in order with the ERP's configuration, while `public` holds
+ * nothing but the ERP's tables. integrator_presets binds an integrator alias
+ * to a partner preset (`reativa presets bind`).
+ */
+export const TABLE_SCHEMAS: Readonly<Record<string, string>> = { integrator_presets: CDC_SCHEMA };
+
+/** The schema a captured table lives in. */
+export const schemaOf = (table: string): string => (Object.hasOwn(TABLE_SCHEMAS, table) ? TABLE_SCHEMAS[table]! : 'public');
+
+const CAPTURED_SET = new Set<string>([...CONFIGURATION_TABLES, ...BUSINESS_TABLES]);
+
+/** Whether a change of `schema`.`table` is of a captured table (not Debezium's helpers, not an unknown table). */
+export const isCapturedIn = (schema: string, table: string): boolean => CAPTURED_SET.has(table) && schemaOf(table) === schema;
 
 /** The one ordered change log Debezium writes every captured table to. */
 export const changeLogTopic = (prefix: string) => `${prefix}.changes`;

@@ -4,7 +4,7 @@
 // the change stream like any operator's edit. The CLI connects as its writer
 // role (REATIVA_ERP_ADMIN_DATABASE_URL), which may write these tables and
 // nothing else, and cannot read a token back (src/stack/erp-roles.ts).
-import type { Preset } from '../presets/presets.js';
+import { findPreset, presetFor, PRESETS, type Preset } from '../presets/presets.js';
 import { InputError } from '../errors/input-error.js';
 import { isEmail, parseEmailList } from '../util/email.js';
 import { redactUrl } from '../util/redact.js';
@@ -89,11 +89,40 @@ export async function addWebhook(erpDatabaseUrl: string, input: AddWebhookInput)
     for (const h of plan.headers) {
       await client.query('INSERT INTO webhook_headers (webhook_id, name, value) VALUES ($1, $2, $3)', [webhookId, h.name, h.value]);
     }
+    // The integrator follows this preset from now on, whatever its alias (Mobiaccess gives its own): in the same transaction.
+    await client.query(BIND_SQL, [plan.alias, input.preset.id]);
     await client.query('COMMIT');
     return { webhookId, integratorId, createdIntegrator };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Binds an integrator alias to a preset (one binding per alias: a new one replaces it). */
+const BIND_SQL = `INSERT INTO reativa_cdc.integrator_presets (integrator_alias, preset) VALUES ($1, $2)
+  ON CONFLICT (integrator_alias) DO UPDATE SET preset = EXCLUDED.preset, bound_at = now()`;
+
+/** Checks `presets bind`'s arguments; throws InputError naming the bad one. */
+export function planBinding(alias: string, presetId: string): { alias: string; preset: Preset } {
+  const trimmed = alias.trim();
+  if (trimmed === '') throw new InputError('<integrator alias> must not be empty');
+  const preset = findPreset(presetId.trim().toLowerCase());
+  if (!preset) throw new InputError(`<preset>: unknown preset "${presetId}"; one of: ${PRESETS.map((p) => p.id).join(', ')}`);
+  return { alias: trimmed, preset };
+}
+
+/** `reativa presets bind`: the integrator with this alias follows the preset (its rules, its activation). */
+export async function bindPreset(erpDatabaseUrl: string, alias: string, presetId: string): Promise<{ alias: string; preset: Preset; integratorExists: boolean }> {
+  const plan = planBinding(alias, presetId);
+  const client = createClient({ connectionString: erpDatabaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  await client.connect();
+  try {
+    await client.query(BIND_SQL, [plan.alias, plan.preset.id]);
+    const integrator = await client.query('SELECT 1 FROM integrators WHERE alias = $1', [plan.alias]);
+    return { ...plan, integratorExists: integrator.rowCount !== null && integrator.rowCount > 0 };
   } finally {
     await client.end();
   }
@@ -110,6 +139,8 @@ export interface WebhookListing {
   readonly triggerKind: string;
   readonly active: boolean;
   readonly headers: readonly string[];
+  /** The partner preset its integrator follows (bound, or named by its alias); null for none. */
+  readonly preset: string | null;
 }
 
 /** The webhooks as the ERP has them (header names only: values are secrets; URLs with their query masked). */
@@ -119,15 +150,17 @@ export async function listWebhooks(erpDatabaseUrl: string): Promise<WebhookListi
   try {
     const { rows } = await client.query<{
       id: string; name: string; alias: string | null; version: number | null; http_method: string; url: string;
-      max_attempts: number; trigger_kind: string; active: boolean; headers: string[] | null;
+      max_attempts: number; trigger_kind: string; active: boolean; headers: string[] | null; bound_preset: string | null;
     }>(
       `SELECT w.id, w.name, i.alias, i.version, w.http_method, w.url, w.max_attempts, w.trigger_kind, w.active,
-              (SELECT array_agg(h.name ORDER BY h.id) FROM webhook_headers h WHERE h.webhook_id = w.id) AS headers
+              (SELECT array_agg(h.name ORDER BY h.id) FROM webhook_headers h WHERE h.webhook_id = w.id) AS headers,
+              (SELECT b.preset FROM reativa_cdc.integrator_presets b WHERE b.integrator_alias = i.alias) AS bound_preset
          FROM webhooks w LEFT JOIN integrators i ON i.id = w.integrator_id ORDER BY w.id`,
     );
     return rows.map((r) => ({
       id: Number(r.id), name: r.name, integrator: r.alias, version: r.version, method: r.http_method, url: redactUrl(r.url),
       maxAttempts: r.max_attempts, triggerKind: r.trigger_kind, active: r.active, headers: r.headers ?? [],
+      preset: r.alias === null ? null : (presetFor(r.alias, r.bound_preset)?.id ?? (r.bound_preset ? `${r.bound_preset} (unknown)` : null)),
     }));
   } finally {
     await client.end();

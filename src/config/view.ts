@@ -78,6 +78,15 @@ export interface CatalogueItem {
   readonly id: number;
   readonly integratorId: number | null;
   readonly integrationCode: string | null;
+  /** "Utiliza Streaming" (service_products.uses_streaming); undefined for patrimonies. */
+  readonly usesStreaming?: boolean;
+}
+
+/** An integrator alias bound to a partner preset (reativa_cdc.integrator_presets: `reativa presets bind`). */
+export interface PresetBinding {
+  readonly id: number;
+  readonly integratorAlias: string;
+  readonly preset: string;
 }
 
 /** A row's secret columns as the ERP holds them (SECRET_COLUMNS of its table). */
@@ -93,6 +102,8 @@ export interface ConfigView {
   readonly triggers: Map<number, TriggerRow>;
   readonly serviceProducts: Map<number, CatalogueItem>;
   readonly patrimonies: Map<number, CatalogueItem>;
+  /** Preset bindings, by row id. */
+  readonly presetBindings: Map<number, PresetBinding>;
   /**
    * Secret columns by `secretKey(table, id)`, as last read from the ERP: absent
    * while never read, null when the ERP no longer had the row (its delete is
@@ -119,6 +130,7 @@ export const emptyView = (): ConfigView => ({
   triggers: new Map(),
   serviceProducts: new Map(),
   patrimonies: new Map(),
+  presetBindings: new Map(),
   secrets: new Map(),
   prerequisiteChanges: [],
   version: 0,
@@ -244,7 +256,15 @@ export function applyConfigChange(view: ConfigView, table: ConfigurationTable | 
       upsert(view.triggers, n(key.id), row && { id: n(row.id), webhookId: n(row.webhook_id), entity: String(row.entity ?? ''), action: String(row.action ?? '') });
       break;
     case 'service_products':
-      upsert(view.serviceProducts, n(key.id), row && { id: n(row.id), integratorId: nOrNull(row.integrator_id), integrationCode: sOrNull(row.integration_code) });
+      upsert(view.serviceProducts, n(key.id), row && {
+        id: n(row.id),
+        integratorId: nOrNull(row.integrator_id),
+        integrationCode: sOrNull(row.integration_code),
+        usesStreaming: row.uses_streaming === true,
+      });
+      break;
+    case 'integrator_presets':
+      upsert(view.presetBindings, n(key.id), row && { id: n(row.id), integratorAlias: String(row.integrator_alias ?? ''), preset: String(row.preset ?? '') });
       break;
     case 'patrimonies':
       upsert(view.patrimonies, n(key.id), row && { id: n(row.id), integratorId: nOrNull(row.integrator_id), integrationCode: sOrNull(row.integration_code) });

@@ -4,19 +4,15 @@
 // Portuguese with the ERP's own labels, since operators read them (alerts);
 // it never stops a process. Pure.
 import type { SecretTable } from '../capture/tables.js';
-import { ACTIONS, STANDARD_ENTITIES, TRIGGER_KINDS, type TriggerKind } from '../contracts/trigger-event.js';
+import { TRIGGER_KINDS, type TriggerKind } from '../contracts/trigger-event.js';
+import { oauthCacheKey, splitParameters, type OAuthClientCredentials } from '../delivery/oauth.js';
+import { findPreset, presetFor, type Preset } from '../presets/presets.js';
 import { isEmail, parseEmailList } from '../util/email.js';
 import { redactUrl, urlSecrets } from '../util/redact.js';
+import { graceProblems, triggerRows, versionProblems } from './kinds.js';
 import { secretOf, type ConfigView, type IntegratorRow, type NameValue } from './view.js';
 
 export const HTTP_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
-export const SUPPORTED_VERSIONS = [1, 2, 3, 4] as const;
-/** Versions the ERP offers whose shapes Reativa does not produce yet. */
-export const UNSUPPORTED_VERSIONS: Record<number, string> = {
-  5: 'Versão 5 (SAP S/4Hana - Megawork)',
-  6: 'Versão 6 (SAP Business One - G2)',
-  8: 'Versão 8 (Cobrança Após o Vencimento)',
-};
 
 export interface WebhookProblem {
   readonly code: string;
@@ -27,6 +23,10 @@ export interface WebhookProblem {
 export interface ResolvedIntegrator extends IntegratorRow {
   readonly url: string | null;
   readonly token: string | null;
+  /** The partner preset it follows (presets/presets.ts presetFor): bound to it, or named by its alias; null for none. */
+  readonly preset?: string | null;
+  /** The preset it is bound to (reativa_cdc.integrator_presets), known or not; null when unbound. */
+  readonly boundPreset?: string | null;
 }
 
 export interface ResolvedWebhook {
@@ -41,9 +41,14 @@ export interface ResolvedWebhook {
    */
   readonly url: string;
   readonly maxAttempts: number;
+  /** The valid addresses of its Lista de E-mails: where its alert e-mails go. */
   readonly alertEmails: readonly string[];
+  /** Malformed addresses of the list: skipped (the webhook stays active) and reported to the others. */
+  readonly badAlertEmails?: readonly string[];
   readonly headers: readonly { name: string; value: string }[];
   readonly parameters: readonly { name: string; value: string }[];
+  /** OAuth 2.0 client credentials among its Parâmetros (delivery/oauth.ts): its requests carry a Bearer token from the integrator's URL. */
+  readonly oauth?: OAuthClientCredentials | null;
   readonly triggerKind: TriggerKind | null;
   /** For the standard kind: "entity:action" pairs. */
   readonly triggers: ReadonlySet<string>;
@@ -90,7 +95,9 @@ function withValues(view: ConfigView, table: SecretTable, rows: readonly NameVal
 
 function resolveIntegrator(view: ConfigView, row: IntegratorRow): ResolvedIntegrator {
   const secret = secretOf(view, 'integrators', row.id);
-  return { ...row, url: secret?.url ?? null, token: secret?.token ?? null };
+  let boundPreset: string | null = null;
+  for (const b of view.presetBindings.values()) if (b.integratorAlias === row.alias) boundPreset = b.preset;
+  return { ...row, url: secret?.url ?? null, token: secret?.token ?? null, preset: presetFor(row.alias, boundPreset)?.id ?? null, boundPreset };
 }
 
 export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | undefined {
@@ -105,10 +112,8 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
   else if (!integrator) problem('integrator_not_found', `Integrador ${row.integratorId} não encontrado`);
   else {
     if (!integrator.active) problem('integrator_inactive', `Integrador "${integrator.alias}" está inativo`);
-    if (UNSUPPORTED_VERSIONS[integrator.version]) {
-      problem('version_not_supported', `${UNSUPPORTED_VERSIONS[integrator.version]} do integrador "${integrator.alias}": not supported yet (ainda não suportada)`);
-    } else if (!(SUPPORTED_VERSIONS as readonly number[]).includes(integrator.version)) {
-      problem('version_unknown', `Versão ${integrator.version} do integrador "${integrator.alias}" desconhecida`);
+    if (integrator.boundPreset && !integrator.preset) {
+      problem('unknown_preset', `Integrador "${integrator.alias}" vinculado a uma predefinição de parceiro desconhecida: "${integrator.boundPreset}" (reativa presets list)`);
     }
   }
 
@@ -128,8 +133,10 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
   if (!Number.isInteger(row.maxAttempts) || row.maxAttempts <= 0) {
     problem('bad_max_attempts', `Limite de Tentativas para Integrar deve ser um inteiro maior que 0 (é ${row.maxAttempts})`);
   }
-  const alertEmails = parseEmailList(row.alertEmails);
-  for (const email of alertEmails) if (!isEmail(email)) problem('bad_email', `Lista de E-mails: endereço inválido "${email}"`);
+  // A malformed address is skipped and reported (VerdictWatcher), never a reason to stop sending.
+  const listed = parseEmailList(row.alertEmails);
+  const alertEmails = listed.filter(isEmail);
+  const badAlertEmails = listed.filter((e) => !isEmail(e));
 
   const { values: headers, pending: headersPending } = withValues(view, 'webhook_headers', byOwner(view.headers, id));
   for (const h of headers) {
@@ -137,18 +144,33 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     else if (!HEADER_NAME.test(h.name)) problem('bad_header_name', `Nome de header inválido: "${h.name}"`);
   }
   const { values: parameters, pending: parametersPending } = withValues(view, 'webhook_parameters', byOwner(view.webhookParameters, id));
-  const secretsPending = urlSecret === undefined || headersPending || parametersPending;
+  // OAuth 2.0 client credentials: a token from the integrator's URL, never the secret in the webhook's URL.
+  const split = splitParameters(parameters);
+  for (const message of split.problems) problem('oauth_parameters', message);
+  let oauth: OAuthClientCredentials | null = null;
+  if (split.oauth && split.problems.length === 0 && integrator) {
+    const tokenUrlOk = isHttpUrl(integrator.url);
+    // An integrator whose URL was never read is pending (secretsPending), not invalid.
+    if (!tokenUrlOk && secretOf(view, 'integrators', integrator.id) !== undefined) {
+      problem('oauth_token_url', `Parâmetros OAuth 2.0 (grant_type=client_credentials): a URL do integrador "${integrator.alias}" (Manutenções / Integrações / Integradores) deve ser a do token (http:// ou https://)`);
+    }
+    if (headers.some((h) => h.name.toLowerCase() === 'authorization')) {
+      problem('oauth_authorization_header', 'Header Authorization não pode ser usado com Parâmetros OAuth 2.0 (grant_type=client_credentials): o token obtido vai nele');
+    }
+    if (tokenUrlOk) oauth = { tokenUrl: integrator.url, form: split.oauth.form, cacheKey: oauthCacheKey(id, integrator.url, split.oauth.form) };
+  }
+  const integratorPending = split.oauth !== null && integrator !== null && secretOf(view, 'integrators', integrator.id) === undefined;
+  const secretsPending = urlSecret === undefined || headersPending || parametersPending || integratorPending;
 
   const triggerKind = (TRIGGER_KINDS as readonly string[]).includes(row.triggerKind) ? (row.triggerKind as TriggerKind) : null;
   if (!triggerKind) problem('bad_trigger_kind', `Gatilho do Webhook desconhecido: "${row.triggerKind}"`);
-  const triggerRows = [...view.triggers.values()].filter((t) => t.webhookId === id);
-  const triggers = new Set<string>();
-  for (const t of triggerRows) {
-    if (!(STANDARD_ENTITIES as readonly string[]).includes(t.entity) || !(ACTIONS as readonly string[]).includes(t.action)) {
-      problem('bad_trigger_row', `Gatilho inválido: ${t.entity}/${t.action}`);
-    } else triggers.add(`${t.entity}:${t.action}`);
+  // Each kind's rules (config/kinds.ts): the versions it works with, its Gatilhos rows, the collector's grace.
+  const { triggers, problems: rowProblems } = triggerRows(triggerKind, [...view.triggers.values()].filter((t) => t.webhookId === id));
+  if (integrator) {
+    const grace = byOwner(view.integratorParameters, integrator.id).map((p) => ({ name: p.name, value: secretOf(view, 'integrator_parameters', p.id)?.value }));
+    problems.push(...versionProblems(triggerKind, integrator), ...graceProblems(triggerKind, integrator.alias, grace));
   }
-  if (triggerKind === 'standard' && triggers.size === 0) problem('no_triggers', 'Integração Padrão sem gatilhos (entidade e ação) cadastrados');
+  problems.push(...rowProblems);
 
   return {
     id,
@@ -158,8 +180,10 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     url,
     maxAttempts: row.maxAttempts,
     alertEmails,
+    badAlertEmails,
     headers,
     parameters,
+    oauth,
     triggerKind,
     triggers,
     enabled: row.active,
@@ -167,7 +191,7 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
     activeSinceLsn: row.activeSinceLsn,
     problems,
     secretsPending,
-    secrets: [...urlSecrets(url), ...headers.flatMap((h) => secretParts(h.value)), ...parameters.map((p) => p.value)],
+    secrets: [...urlSecrets(url), ...headers.flatMap((h) => secretParts(h.value)), ...parameters.map((p) => p.value), ...(oauth ? urlSecrets(oauth.tokenUrl) : [])],
     // A webhook the ERP no longer has (urlSecret null) is on its way out: not active, and no alert for it.
     active: row.active && problems.length === 0 && !secretsPending && urlSecret !== null,
   };
@@ -177,6 +201,22 @@ export function resolveWebhook(view: ConfigView, id: number): ResolvedWebhook | 
 function secretParts(value: string): string[] {
   const words = value.split(/\s+/).filter((w) => w.length >= 8);
   return words.length > 1 ? [value, ...words] : [value];
+}
+
+/** Whether a URL parses and is http(s). */
+function isHttpUrl(url: string | null): url is string {
+  if (url === null) return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** The partner preset a resolved integrator follows (also for one built by hand, without `preset`). */
+export function presetOfIntegrator(integrator: ResolvedIntegrator | null): Preset | undefined {
+  if (!integrator) return undefined;
+  return integrator.preset !== undefined ? (integrator.preset === null ? undefined : findPreset(integrator.preset)) : presetFor(integrator.alias, integrator.boundPreset);
 }
 
 export function resolveWebhooks(view: ConfigView): ResolvedWebhook[] {

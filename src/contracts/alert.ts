@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { OutgoingRecord } from './dead-letter.js';
 
-export type AlertType = 'webhook_invalid' | 'webhook_valid' | 'client_data_missing' | 'delivery_failed';
+export type AlertType = 'webhook_invalid' | 'webhook_valid' | 'alert_emails_invalid' | 'client_data_missing' | 'delivery_failed';
 
 export interface Alert {
   readonly alertId: string;

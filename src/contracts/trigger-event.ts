@@ -30,17 +30,45 @@ export const STANDARD_ENTITIES = [
 ] as const;
 export type StandardEntity = (typeof STANDARD_ENTITIES)[number];
 
+/**
+ * The accounting integration's entities (Alteração integração Contábil, and
+ * Integração SAP over the same ones): the values of `entity` for the
+ * `accounting` and `sap` kinds, and of their webhooks' webhook_triggers.entity.
+ * `titles` are titles payable and receivable; `paid_titles` their payments.
+ */
+export const ACCOUNTING_ENTITIES = [
+  'people',
+  'fiscal_documents',
+  'titles',
+  'paid_titles',
+  'financial_movements',
+  'financial_natures',
+  'ledger_accounts',
+] as const;
+export type AccountingEntity = (typeof ACCOUNTING_ENTITIES)[number];
+
+/** What `entity` may hold: a standard entity, an accounting one, or null for the other kinds. */
+export type TriggerEntity = StandardEntity | AccountingEntity;
+
 /** Where the change came from in the ERP's log; `primaryKey` is canonical JSON such as {"id":42}. */
 export type SourcePosition = SourcePositionRecord;
 
-export interface TriggerEvent extends Omit<TriggerEventRecord, 'entity' | 'body'> {
-  readonly entity: StandardEntity | null;
+export interface TriggerEvent extends Omit<TriggerEventRecord, 'entity' | 'body' | 'contractServiceCodes'> {
+  readonly entity: TriggerEntity | null;
+  /** Service kinds: every integration code on the contract as of the change, any integrator (routing's partner rules); absent elsewhere. */
+  readonly contractServiceCodes?: readonly string[] | null;
   readonly body: Body;
 }
 
 export const TRIGGER_EVENT: AvroContract<TriggerEvent, TriggerEventRecord> = {
   name: 'trigger-event',
   schema: TRIGGER_EVENT_SCHEMA,
-  toRecord: (event) => ({ ...event, body: JSON.stringify(event.body) }),
-  fromRecord: (record) => ({ ...record, entity: record.entity as StandardEntity | null, body: JSON.parse(record.body) as Body }),
+  toRecord: (event) => ({ ...event, contractServiceCodes: event.contractServiceCodes ? [...event.contractServiceCodes] : null, body: JSON.stringify(event.body) }),
+  fromRecord: ({ contractServiceCodes, ...record }) => ({
+    ...record,
+    // Absent rather than null where there are none, as the mapper makes them.
+    ...(contractServiceCodes ? { contractServiceCodes } : {}),
+    entity: record.entity as TriggerEntity | null,
+    body: JSON.parse(record.body) as Body,
+  }),
 };

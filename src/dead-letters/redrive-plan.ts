@@ -8,7 +8,9 @@
 //   route (routing)           → <ns>.triggers: the trigger event's bytes and key
 //   deliver (delivery)        → <ns>.deliveries: the delivery's bytes and key
 //   delivery (given up)       → <ns>.deliveries: the Avro record as routed (attempts start over)
-//   partner_rules             → nothing: no delivery was made, so none is kept
+//   partner_rules             → <ns>.deliveries: the delivery as it would have been sent (its
+//                               body as at commit), once the ERP's data is fixed; letters
+//                               written before refusals kept it: nothing
 //
 // Every redriven record carries reativa-redriven-from = the letter's id.
 import { decodeChange } from '../capture/envelope.js';
@@ -135,7 +137,7 @@ export function planLetter(read: ReadDeadLetter, context: PlanContext): PlannedL
             record !== null
               ? 'its record is not base64'
               : stage === 'partner_rules'
-                ? "the partner's rules refused it before a delivery was made, so no record is kept: the client's data in the ERP needs fixing"
+                ? "the partner's rules refused it, and this letter predates refusals keeping the delivery: the client's data in the ERP needs fixing, and the contract's next change is sent"
                 : 'it keeps no record to send',
         };
     return { ...common, stage: stage as LetterStage, webhookId: int(letter.webhookId), contractId: int(letter.contractId), eventId: text(letter.eventId), redrive };

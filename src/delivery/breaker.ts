@@ -16,6 +16,11 @@ export class Breakers {
     return (this.failures.get(webhookId) ?? 0) >= this.threshold;
   }
 
+  /** The webhooks whose circuit is open now (for metrics and the admin page). */
+  openWebhooks(): number[] {
+    return [...this.failures].filter(([, failures]) => failures >= this.threshold).map(([webhookId]) => webhookId);
+  }
+
   /** Counts an attempt's outcome; says when the circuit changed. Permanent failures say nothing of availability. */
   record(webhookId: number, outcome: 'success' | 'retryable' | 'permanent'): BreakerChange {
     if (outcome === 'permanent') return undefined;

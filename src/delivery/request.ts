@@ -1,10 +1,12 @@
 // The HTTP request for one delivery, pure: the webhook's method and URL, its
-// parameters as query-string parameters, its headers (a name may repeat), the
+// parameters as query-string parameters (OAuth 2.0 client credentials aside:
+// they buy a Bearer token, oauth.ts), its headers (a name may repeat), the
 // JSON body, and the ids partners use to drop duplicates. Secrets enter here,
 // at send time, from the live configuration; they are never in Kafka records.
 import { createHmac } from 'node:crypto';
 import type { ResolvedWebhook } from '../config/webhooks.js';
 import type { Delivery } from '../contracts/delivery.js';
+import { splitParameters, type OAuthClientCredentials } from './oauth.js';
 
 export const EVENT_ID_HEADER = 'x-reativa-event-id';
 export const DELIVERY_ID_HEADER = 'x-reativa-delivery-id';
@@ -39,6 +41,8 @@ export interface OutgoingRequest {
   readonly body: string | undefined;
   /** Why the request must not be sent as configured (a header only the HTTP client may set): the sender refuses it, permanently. */
   readonly invalid?: string | undefined;
+  /** The webhook's OAuth 2.0 client credentials: the sender adds `Authorization: Bearer <token>` from the token endpoint. */
+  readonly oauth?: OAuthClientCredentials | undefined;
 }
 
 /** What a webhook contributes to every request, worked out once per configuration version. */
@@ -60,7 +64,7 @@ function templateOf(webhook: ResolvedWebhook): RequestTemplate {
   if (template) return template;
   const url = new URL(webhook.url);
   let secret: string | undefined;
-  for (const p of webhook.parameters) {
+  for (const p of splitParameters(webhook.parameters).query) {
     if (p.name === SIGNING_SECRET_PARAMETER) secret = p.value;
     else url.searchParams.append(p.name, p.value);
   }
@@ -87,5 +91,5 @@ export function buildRequest(delivery: Delivery, webhook: ResolvedWebhook, now =
     const timestamp = Math.floor(now / 1000);
     headers.push(['webhook-id', delivery.eventId], ['webhook-timestamp', String(timestamp)], ['webhook-signature', standardWebhooksSignature(secret, delivery.eventId, timestamp, body ?? '')]);
   }
-  return { method: webhook.method, url, origin, path, headers, body, invalid };
+  return { method: webhook.method, url, origin, path, headers, body, invalid, oauth: webhook.oauth ?? undefined };
 }

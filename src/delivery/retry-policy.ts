@@ -16,12 +16,27 @@ const S = 1000;
 const MIN = 60 * S;
 const H = 60 * MIN;
 
-/** 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then 6 h. */
+/**
+ * 10 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, then 2 h: the 15th attempt
+ * within 24 hours (about 18 h) and the 30th within 48 hours (about 48 h less
+ * 10 min), so the presets' limits (15, 30 Tentativas) are reached, and the
+ * operators told, within a day or two. The first minutes absorb blips; a
+ * partner down for longer is tried every 2 h. A Retry-After is capped at the
+ * last step, so the record at a retry topic's head never waits longer than
+ * its step.
+ */
 export const DEFAULT_SCHEDULE: RetrySchedule = {
-  delaysMs: [10 * S, 1 * MIN, 5 * MIN, 30 * MIN, 2 * H, 6 * H],
+  delaysMs: [10 * S, 1 * MIN, 5 * MIN, 15 * MIN, 30 * MIN, 1 * H, 2 * H],
   minRetryAfterMs: 1 * S,
-  maxRetryAfterMs: 6 * H,
+  maxRetryAfterMs: 2 * H,
 };
+
+/** How long after the first send attempt `attempt` (1-based) is made, when every attempt before it fails retryably without Retry-After. */
+export function elapsedBeforeAttempt(schedule: RetrySchedule, attempt: number): number {
+  let elapsed = 0;
+  for (let n = 1; n < attempt; n++) elapsed += schedule.delaysMs[Math.min(n, schedule.delaysMs.length) - 1]!;
+  return elapsed;
+}
 
 export type RetryDecision =
   | { readonly retry: true; readonly attempt: number; readonly retryTopicIndex: number; readonly dueAt: number }

@@ -15,13 +15,18 @@ import { ACTION_TYPE } from './trigger.js';
 import type { Action } from '../contracts/trigger-event.js';
 import type { Body } from '../contracts/contract.js';
 
-export function header(company: Company, action: Action): Body {
-  return { CompanyId: company.id, CompanyTxId: company.txId, ActionType: ACTION_TYPE[action] };
+/**
+ * CompanyId, CompanyTxId and ActionType. `company` is undefined only for a row
+ * of a register every branch shares (a person, a financial nature, a ledger
+ * account without company_id): then the two company fields are null.
+ */
+export function header(company: Company | undefined, action: Action): Body {
+  return { CompanyId: company?.id ?? null, CompanyTxId: company?.txId ?? null, ActionType: ACTION_TYPE[action] };
 }
 
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
-const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
+export const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+export const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
 
 export function clientBody(person: Person | undefined): Body | null {
   if (!person) return null;
@@ -153,20 +158,23 @@ export function reportBody(company: Company, action: Action, row: Row, solicitat
   };
 }
 
-export function titleBody(company: Company, action: Action, row: Row, client: Person | undefined): Body {
+/** The Title group of a receivable title (standard title_issuance, receivables, post-due collection); `extra` goes before Client. */
+export function receivableTitleGroup(row: Row, client: Person | undefined, extra: Body = {}): Body {
   return {
-    ...header(company, action),
-    Title: {
-      Id: num(row.id),
-      ContractId: num(row.contract_id),
-      TitleNumber: str(row.title_number),
-      IssueDate: str(row.issue_date),
-      DueDate: str(row.due_date),
-      Amount: str(row.amount),
-      Status: coded(row.status, TITLE_STATUS_LABELS),
-      Client: clientBody(client),
-    },
+    Id: num(row.id),
+    ContractId: num(row.contract_id),
+    TitleNumber: str(row.title_number),
+    IssueDate: str(row.issue_date),
+    DueDate: str(row.due_date),
+    Amount: str(row.amount),
+    Status: coded(row.status, TITLE_STATUS_LABELS),
+    ...extra,
+    Client: clientBody(client),
   };
+}
+
+export function titleBody(company: Company, action: Action, row: Row, client: Person | undefined): Body {
+  return { ...header(company, action), Title: receivableTitleGroup(row, client) };
 }
 
 export function receiptBody(company: Company, action: Action, row: Row, title: { id: number; titleNumber: string; contractId: number | null }): Body {

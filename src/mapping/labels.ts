@@ -32,6 +32,51 @@ export const TITLE_STATUS_LABELS: Record<string, string> = {
   cancelled: 'Cancelado',
 };
 
+/** Receivable and payable titles: which side of the ledger a title is on. */
+export const TITLE_TYPE_LABELS: Record<string, string> = {
+  receivable: 'A Receber',
+  payable: 'A Pagar',
+};
+
+export const FISCAL_DOCUMENT_TYPE_LABELS: Record<string, string> = {
+  nfse: 'NFS-e',
+  nfe: 'NF-e',
+  nfcom: 'NFCom',
+};
+
+export const FISCAL_DOCUMENT_STATUS_LABELS: Record<string, string> = {
+  pending: 'Pendente',
+  authorized: 'Autorizada',
+  rejected: 'Rejeitada',
+  cancelled: 'Cancelada',
+};
+
+export const MOVEMENT_DIRECTION_LABELS: Record<string, string> = {
+  credit: 'Crédito',
+  debit: 'Débito',
+};
+
+export const NATURE_DIRECTION_LABELS: Record<string, string> = {
+  revenue: 'Receita',
+  expense: 'Despesa',
+};
+
+export const CRM_LEAD_STAGE_LABELS: Record<string, string> = {
+  new: 'Novo',
+  qualified: 'Qualificado',
+  converted: 'Convertido',
+  lost: 'Perdido',
+};
+
+/** Where a receivable title stands for post-due collection (Cobrança Após o Vencimento). */
+export const COLLECTION_SITUATION_LABELS: Record<string, string> = {
+  overdue: 'Vencido',
+  paid: 'Pago',
+  cancelled: 'Cancelado',
+  deleted: 'Excluído',
+  rescheduled: 'Vencimento alterado',
+};
+
 /** Electronic signature status (source document, section 8.1). */
 export const SIGNATURE_STATUS_LABELS: Record<number, string> = {
   1: 'Em Construção',

@@ -17,11 +17,32 @@ import {
   solicitationBody,
   titleBody,
 } from './bodies.js';
-import { contractOf, isoDate, Records, type Company, type ContractRecord, type Person, type ReceivableTitle, type Solicitation } from './records.js';
+import {
+  fiscalDocumentBody,
+  ledgerAccountBody,
+  movementBody,
+  natureBody,
+  paidTitlesBody,
+  personBody,
+  titlesBody,
+} from './accounting-bodies.js';
+import { leadBody, receivableBody, tenantSolicitationBody } from './partner-bodies.js';
+import {
+  contractOf,
+  isoDate,
+  personOf,
+  Records,
+  type Company,
+  type ContractRecord,
+  type PayableTitle,
+  type Person,
+  type ReceivableTitle,
+  type Solicitation,
+} from './records.js';
 import type { StateView } from './state.js';
-import { mappingFor, type TableMapping } from './table-map.js';
+import { mappingFor, type ParentTable, type TableMapping } from './table-map.js';
 import { eventId } from './trigger.js';
-import type { Action, SourcePosition, StandardEntity, TriggerEvent, TriggerKind } from '../contracts/trigger-event.js';
+import type { Action, SourcePosition, StandardEntity, TriggerEntity, TriggerEvent, TriggerKind } from '../contracts/trigger-event.js';
 import type { Body } from '../contracts/contract.js';
 
 export type MapResult = { readonly ok: true; readonly events: TriggerEvent[] } | { readonly ok: false; readonly reason: string };
@@ -30,6 +51,11 @@ const OP_ACTION: Partial<Record<Change['op'], Action>> = { c: 'insert', u: 'upda
 
 /** Contract columns whose change the SVA partners must hear about (activation depends on them). */
 const ACTIVATION_COLUMNS = ['stage', 'status'];
+
+/** Solicitation statuses a neutral-network tenant hears about (andamento, encerrado, cancelado). */
+const TENANT_STATUSES = ['in_progress', 'closed', 'cancelled'];
+
+type Parent = Solicitation | ReceivableTitle | PayableTitle;
 
 const fail = (reason: string): never => {
   throw new UnmappableError(reason);
@@ -93,17 +119,10 @@ function mapOrThrow(change: Change, records: Records): TriggerEvent[] {
   };
 
   // The parent row the contract and company hang off, for tables that reach them through one.
-  const parent: Solicitation | ReceivableTitle | undefined =
-    'via' in mapping.contract
-      ? (() => {
-          const parentId = idOf(row[mapping.contract.column]) ?? fail(`row has no '${mapping.contract.column}'`);
-          const found = mapping.contract.via === 'solicitations' ? records.solicitation(parentId) : records.receivableTitle(parentId);
-          return found ?? fail(`missing parent row: ${mapping.contract.via} ${parentId}`);
-        })()
-      : undefined;
-
   const locator = mapping.contract;
-  const contractId = 'self' in locator ? idOf(row.id) : 'via' in locator ? (parent?.contractId ?? null) : idOf(row[locator.column]);
+  const parent: Parent | undefined = 'via' in locator ? parentOf(locator.via, idOf(row[locator.column]) ?? fail(`row has no '${locator.column}'`), records) : undefined;
+
+  const contractId = 'self' in locator ? idOf(row.id) : 'via' in locator ? (parent?.contractId ?? null) : 'column' in locator ? idOf(row[locator.column]) : null;
   const contract: ContractRecord | undefined =
     mapping.role === 'contracts'
       ? contractOf(row)
@@ -111,36 +130,45 @@ function mapOrThrow(change: Change, records: Records): TriggerEvent[] {
         ? undefined
         : (records.contract(contractId) ?? fail(`missing parent row: contracts ${contractId}`));
 
-  const companyId = idOf(row.company_id) ?? parent?.companyId ?? contract?.companyId ?? fail('no company: the row reaches no company_id');
-  const company: Company = records.company(companyId) ?? fail(`missing parent row: companies ${companyId}`);
+  const companyId = idOf(row.company_id) ?? parent?.companyId ?? contract?.companyId ?? (mapping.sharedRegister ? null : fail('no company: the row reaches no company_id'));
+  const company: Company | undefined = companyId === null ? undefined : (records.company(companyId) ?? fail(`missing parent row: companies ${companyId}`));
   const clientId = idOf(row.client_id) ?? parent?.clientId ?? contract?.clientId ?? null;
   const client: Person | undefined = clientId === null ? undefined : records.person(clientId);
 
   const events: TriggerEvent[] = [];
-  const emit = (kind: TriggerKind, entity: StandardEntity | null, eventAction: Action, body: Body, integratorId: number | null, discriminator: string) =>
+  // Events of a row without a contract keep the order of its parent's (a payment after its title), else of the row.
+  const aggregateKey =
+    contractId !== null ? `contract:${contractId}` : parent && 'via' in locator ? `${locator.via}:${JSON.stringify({ id: parent.id })}` : `${change.table}:${source.primaryKey}`;
+  const emit = (kind: TriggerKind, entity: TriggerEntity | null, eventAction: Action, body: Body, integratorId: number | null, discriminator: string) =>
     events.push({
       eventId: eventId(source, kind, discriminator),
       kind,
       entity,
       action: eventAction,
-      aggregateKey: contractId !== null ? `contract:${contractId}` : `${change.table}:${source.primaryKey}`,
+      aggregateKey,
       contractId,
       companyId,
       integratorId,
       source,
       body,
     });
+  // Every body below but a shared register's has a company.
+  const companyOf = (): Company => company ?? fail('no company: the row reaches no company_id');
 
   if (mapping.standardEntity) {
-    emit('standard', mapping.standardEntity, action, standardBody(mapping.standardEntity, company, action, row, contract, client, parent, records), null, 'standard');
+    emit('standard', mapping.standardEntity, action, standardBody(mapping.standardEntity, companyOf(), action, row, contract, client, parent, records), null, 'standard');
   }
   if (mapping.kinds.includes('contract_change') && contract) {
-    emit('contract_change', null, action, contractChangeBody(company, action, contract, client, servicesOf(contract.id, records)), null, 'contract');
+    emit('contract_change', null, action, contractChangeBody(companyOf(), action, contract, client, servicesOf(contract.id, records)), null, 'contract');
   }
   if (mapping.kinds.includes('contract_service_change') && contract) {
+    let contractCodes: string[] | undefined;
     for (const e of serviceChanges(mapping, action, before, after, changed, contract, records)) {
       const services = servicesOf(contract.id, records, e.integratorId);
-      emit('contract_service_change', null, e.action, serviceChangeBody(company, e.action, contract, client, services, e), e.integratorId, `integrator:${e.integratorId}`);
+      emit('contract_service_change', null, e.action, serviceChangeBody(companyOf(), e.action, contract, client, services, e), e.integratorId, `integrator:${e.integratorId}`);
+      // Partner rules that look at the whole contract (DIRECTV GO's basic package may be another integrator's): for routing, not the body.
+      contractCodes ??= servicesOf(contract.id, records).map((s) => s.IntegrationCode).filter((c): c is string => typeof c === 'string');
+      events[events.length - 1] = { ...events[events.length - 1]!, contractServiceCodes: contractCodes };
     }
   }
   if (mapping.kinds.includes('contract_patrimony_change') && contract) {
@@ -148,10 +176,83 @@ function mapOrThrow(change: Change, records: Records): TriggerEvent[] {
       const patrimonyId = idOf(link.row.patrimony_id) ?? fail("row has no 'patrimony_id'");
       const patrimony = records.patrimony(patrimonyId) ?? fail(`missing parent row: patrimonies ${patrimonyId}`);
       if (patrimony.integratorId === null) continue;
-      emit('contract_patrimony_change', null, link.action, patrimonyChangeBody(company, link.action, contract, client, link.row, patrimony), patrimony.integratorId, `${link.action}:${patrimonyId}`);
+      emit('contract_patrimony_change', null, link.action, patrimonyChangeBody(companyOf(), link.action, contract, client, link.row, patrimony), patrimony.integratorId, `${link.action}:${patrimonyId}`);
     }
   }
+  if (mapping.accountingEntity) {
+    // Accounting (Granner) and SAP watch the same entities with the same body; each kind is its own event.
+    const body = accountingBody(mapping, company, companyOf, action, row, client, parent, records);
+    emit('accounting', mapping.accountingEntity, action, body, null, 'accounting');
+    emit('sap', mapping.accountingEntity, action, body, null, 'sap');
+  }
+  if (mapping.kinds.includes('crm')) emit('crm', null, action, leadBody(companyOf(), action, row), null, 'crm');
+  if (mapping.kinds.includes('receivables') && action === 'insert') {
+    // A title issued with a billing type that integrates receivables automatically goes to that type's integrator.
+    const billingTypeId = idOf(row.billing_type_id);
+    const billingType = billingTypeId === null ? undefined : (records.billingType(billingTypeId) ?? fail(`missing parent row: billing_types ${billingTypeId}`));
+    if (billingType?.autoReceivablesIntegration && billingType.integratorId !== null) {
+      emit('receivables', null, action, receivableBody(companyOf(), action, row, client, billingType), billingType.integratorId, `integrator:${billingType.integratorId}`);
+    }
+  }
+  if (mapping.kinds.includes('fiscal_document_status') && action !== 'delete' && row.document_type === 'nfse' && row.status === 'authorized' && before?.status !== 'authorized') {
+    emit('fiscal_document_status', null, action, fiscalDocumentBody(companyOf(), action, row, client), null, 'authorized');
+  }
+  const tenant = idOf(row.integrator_id);
+  if (mapping.kinds.includes('tenant_solicitation') && action !== 'delete' && tenant !== null && TENANT_STATUSES.includes(String(row.status)) && before?.status !== row.status) {
+    emit('tenant_solicitation', null, action, tenantSolicitationBody(companyOf(), action, row, before, client), tenant, `integrator:${tenant}`);
+  }
   return events;
+}
+
+function parentOf(table: ParentTable, id: number, records: Records): Parent {
+  const found = table === 'solicitations' ? records.solicitation(id) : table === 'receivable_titles' ? records.receivableTitle(id) : records.payableTitle(id);
+  return found ?? fail(`missing parent row: ${table} ${id}`);
+}
+
+/** The accounting integration's body of a row (kinds accounting and sap). */
+function accountingBody(
+  mapping: TableMapping,
+  company: Company | undefined,
+  companyOf: () => Company,
+  action: Action,
+  row: Row,
+  client: Person | undefined,
+  parent: Parent | undefined,
+  records: Records,
+): Body {
+  const nature = () => {
+    const id = idOf(row.financial_nature_id);
+    return id === null ? undefined : (records.financialNature(id) ?? fail(`missing parent row: financial_natures ${id}`));
+  };
+  switch (mapping.role) {
+    case 'people':
+      return personBody(company, action, personOf(row));
+    case 'fiscal_documents':
+      return fiscalDocumentBody(companyOf(), action, row, client);
+    case 'receivable_titles':
+      return titlesBody(companyOf(), action, 'receivable', row, client, undefined);
+    case 'payable_titles': {
+      const supplierId = idOf(row.supplier_id);
+      const supplier = supplierId === null ? undefined : (records.person(supplierId) ?? fail(`missing parent row: people ${supplierId}`));
+      return titlesBody(companyOf(), action, 'payable', row, supplier, nature());
+    }
+    case 'title_receipts':
+    case 'title_payments': {
+      const title = parent as ReceivableTitle | PayableTitle;
+      return paidTitlesBody(companyOf(), action, mapping.role === 'title_receipts' ? 'receivable' : 'payable', row, { id: title.id, titleNumber: title.titleNumber, contractId: title.contractId });
+    }
+    case 'financial_movements':
+      return movementBody(companyOf(), action, row, nature());
+    case 'financial_natures':
+      return natureBody(company, action, row);
+    case 'ledger_accounts': {
+      const parentId = idOf(row.parent_id);
+      const account = parentId === null ? undefined : (records.ledgerAccount(parentId) ?? fail(`missing parent row: ledger_accounts ${parentId}`));
+      return ledgerAccountBody(company, action, row, account);
+    }
+    default:
+      return fail(`table '${mapping.role}' has no accounting body`);
+  }
 }
 
 function standardBody(
@@ -161,7 +262,7 @@ function standardBody(
   row: Row,
   contract: ContractRecord | undefined,
   client: Person | undefined,
-  parent: Solicitation | ReceivableTitle | undefined,
+  parent: Parent | undefined,
   records: Records,
 ): Body {
   switch (entity) {

@@ -12,6 +12,8 @@ export interface Company {
 
 export interface Person {
   readonly id: number;
+  /** The branch the person belongs to; null for the register shared by every branch. */
+  readonly companyId: number | null;
   readonly name: string;
   readonly txId: string | null;
   readonly email: string | null;
@@ -68,6 +70,35 @@ export interface ReceivableTitle {
   readonly titleNumber: string;
 }
 
+/** A title payable: it belongs to no contract and has a supplier, not a client. */
+export interface PayableTitle {
+  readonly id: number;
+  readonly companyId: number;
+  readonly contractId: null;
+  readonly clientId: null;
+  readonly supplierId: number;
+  readonly titleNumber: string;
+}
+
+/** Tipo de cobrança: with automatic receivables integration, titles of this type go to its integrator. */
+export interface BillingType {
+  readonly id: number;
+  readonly title: string;
+  readonly autoReceivablesIntegration: boolean;
+  readonly integratorId: number | null;
+}
+
+export interface FinancialNature {
+  readonly id: number;
+  readonly code: string;
+  readonly description: string;
+}
+
+export interface LedgerAccount {
+  readonly id: number;
+  readonly code: string;
+}
+
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
 
@@ -82,6 +113,7 @@ export const companyOf = (r: Row): Company => ({ id: Number(r.id), name: String(
 
 export const personOf = (r: Row): Person => ({
   id: Number(r.id),
+  companyId: num(r.company_id),
   name: String(r.name ?? ''),
   txId: str(r.tx_id),
   email: str(r.email),
@@ -134,6 +166,26 @@ export const receivableTitleOf = (r: Row): ReceivableTitle => ({
   titleNumber: String(r.title_number ?? ''),
 });
 
+export const payableTitleOf = (r: Row): PayableTitle => ({
+  id: Number(r.id),
+  companyId: Number(r.company_id),
+  contractId: null,
+  clientId: null,
+  supplierId: Number(r.supplier_id),
+  titleNumber: String(r.title_number ?? ''),
+});
+
+export const billingTypeOf = (r: Row): BillingType => ({
+  id: Number(r.id),
+  title: String(r.title ?? ''),
+  autoReceivablesIntegration: r.auto_receivables_integration === true,
+  integratorId: num(r.integrator_id),
+});
+
+export const financialNatureOf = (r: Row): FinancialNature => ({ id: Number(r.id), code: String(r.code ?? ''), description: String(r.description ?? '') });
+
+export const ledgerAccountOf = (r: Row): LedgerAccount => ({ id: Number(r.id), code: String(r.code ?? '') });
+
 /** Typed reads of the state as of one position: what a body needs, by id. */
 export class Records {
   constructor(private readonly state: StateView) {}
@@ -151,6 +203,10 @@ export class Records {
   patrimony = (id: number | null) => this.row('patrimonies', id, patrimonyOf);
   solicitation = (id: number | null) => this.row('solicitations', id, solicitationOf);
   receivableTitle = (id: number | null) => this.row('receivable_titles', id, receivableTitleOf);
+  payableTitle = (id: number | null) => this.row('payable_titles', id, payableTitleOf);
+  billingType = (id: number | null) => this.row('billing_types', id, billingTypeOf);
+  financialNature = (id: number | null) => this.row('financial_natures', id, financialNatureOf);
+  ledgerAccount = (id: number | null) => this.row('ledger_accounts', id, ledgerAccountOf);
 
   /** The services a contract has at this position, in id order. */
   contractServices(contractId: number): ContractService[] {

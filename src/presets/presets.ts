@@ -10,6 +10,11 @@ export interface HeaderTemplate {
   readonly description: string;
 }
 
+/**
+ * Client data a partner requires. The guide's "número de telefone" is any
+ * phone number (the client's Telefone or Celular); "telefone celular" is the
+ * Celular only.
+ */
 export type RequiredClientField = 'email' | 'phone' | 'cell_phone';
 
 /** When the partner treats a contract's services as active. */
@@ -32,6 +37,12 @@ export interface Preset {
   readonly headers: readonly HeaderTemplate[];
   readonly requiredClientFields: readonly RequiredClientField[];
   readonly activation: ActivationRule;
+  /**
+   * The guide has the partner's products registered with "Utiliza Streaming" =
+   * Sim (DIRECTV GO, Super Conhecimento): a delivery carrying one that is not
+   * is refused, with the product named, instead of sent.
+   */
+  readonly streamingProducts: boolean;
   readonly triggerKind: 'contract_service_change';
   readonly notes: readonly string[];
 }
@@ -50,8 +61,9 @@ export const DIRECTV_URNS: Record<string, string> = {
   'urn:tve:conmebolbr': 'CONMEBOL',
 };
 
-const preset = (p: Omit<Preset, 'triggerKind' | 'notes' | 'activation' | 'requiredClientFields' | 'headers'> & Partial<Preset>): Preset => ({
+const preset = (p: Omit<Preset, 'triggerKind' | 'notes' | 'activation' | 'requiredClientFields' | 'headers' | 'streamingProducts'> & Partial<Preset>): Preset => ({
   triggerKind: 'contract_service_change',
+  streamingProducts: false,
   notes: [],
   activation: { kind: 'always' },
   requiredClientFields: [],
@@ -94,7 +106,11 @@ export const PRESETS: readonly Preset[] = [
       { name: 'idp', value: '{idp}', description: 'identity provider informed by DIRECTV GO' },
     ],
     activation: { kind: 'requires_basic_package', basicPackage: DIRECTV_BASIC_PACKAGE },
-    notes: ['service integration codes are URNs; any package other than urn:tve:dtvgobr needs the basic package on the same contract'],
+    streamingProducts: true,
+    notes: [
+      'service integration codes are URNs; any package other than urn:tve:dtvgobr needs the basic package on the same contract',
+      'the basic package may belong to another integrator (the passive integration): it is looked for among all the services of the contract',
+    ],
   }),
   preset({
     id: 'exa',
@@ -127,7 +143,7 @@ export const PRESETS: readonly Preset[] = [
     maxAttempts: 15,
     headers: [{ name: 'Authorization', value: 'Bearer {token}', description: 'Bearer + token informed by Mobiaccess' }],
     activation: APPROVED_AND('normal'),
-    notes: ['the integrator alias is given by Mobiaccess (--alias)'],
+    notes: ['the integrator alias is given by Mobiaccess (--alias): webhooks add binds it to this preset (reativa presets bind)'],
   }),
   preset({
     id: 'interservice',
@@ -184,6 +200,7 @@ export const PRESETS: readonly Preset[] = [
     url: null,
     maxAttempts: 30,
     requiredClientFields: ['email', 'phone'],
+    streamingProducts: true,
     notes: ['e-mail and phone must be valid'],
   }),
   preset({
@@ -204,8 +221,20 @@ export function findPreset(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
 }
 
-/** The preset an integrator follows, by its alias (case-insensitive), if any. */
+/** The preset an integrator alias names (case-insensitive), if any: the guide's aliases. */
 export function presetForAlias(alias: string): Preset | undefined {
   const a = alias.toLowerCase();
   return PRESETS.find((p) => p.alias?.toLowerCase() === a);
+}
+
+/**
+ * The preset an integrator follows: the one it is bound to (`reativa presets
+ * bind`, recorded by `webhooks add --preset`), which wins, else the one its
+ * alias names. Mobiaccess, whose alias the partner gives, is only ever found
+ * by binding. `bound` names an unknown preset: undefined (the webhook is then
+ * invalid, config/webhooks.ts).
+ */
+export function presetFor(alias: string, bound: string | null | undefined): Preset | undefined {
+  if (bound !== null && bound !== undefined) return findPreset(bound);
+  return presetForAlias(alias);
 }

@@ -15,8 +15,8 @@ import { LiveConfig } from '../config/live.js';
 import type { SecretSource } from '../config/secrets.js';
 import { AvroCodec } from '../kafka/avro-codec.js';
 import { sendAll } from '../kafka/produce.js';
-import { Health } from '../health/health.js';
-import { DEFAULT_BACKOFF, waitOut, type OutageReporter } from '../util/retry.js';
+import { Health, type HealthReporter } from '../health/health.js';
+import { DEFAULT_BACKOFF, waitOut } from '../util/retry.js';
 import { registeredCodec, type SchemaRegistry } from '../kafka/registry.js';
 import type { ReativaTopics } from '../kafka/topics.js';
 import type { Logger } from '../log.js';
@@ -24,6 +24,7 @@ import { rejection } from '../routing/rejections.js';
 import { route } from '../routing/route.js';
 import { VerdictWatcher } from '../routing/verdicts.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../util/yield.js';
+import type { Notices } from '../delivery/ports.js';
 import { groupsOf } from './registry.js';
 
 export interface RoutingOptions {
@@ -32,11 +33,16 @@ export interface RoutingOptions {
   readonly groupId?: string;
   readonly sessionTimeoutMs?: number;
   readonly onFatal?: (error: Error) => void;
-  /** Hears of outages waited out (readiness, one warning each); a plain logger's by default. */
-  readonly health?: OutageReporter;
+  /** Hears of outages waited out (one warning each) and whether its consumer is joined (readiness); a plain logger's by default. */
+  readonly health?: HealthReporter;
   /** Where the live configuration reads secrets (header values, tokens, URLs) from: the ERP, by id. Routing's own from now on. */
   readonly secrets: SecretSource;
+  /** The webhooks' alert e-mails (alerts/digest.ts): a webhook invalid or valid again, malformed addresses, deliveries the partner's rules refused. */
+  readonly notices?: Notices;
 }
+
+/** Routing's part in the process's readiness (/readyz): its consumer, joined to its group. */
+const READY_PART = 'routing consumer';
 
 export interface RoutingStats {
   events: number;
@@ -71,9 +77,11 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   const watch = () => {
     for (const change of verdicts.watch(live.webhooks(), Date.now())) {
       const w = change.webhook;
-      if (change.valid) log.info({ webhookId: w.id, webhook: w.name }, 'webhook configuration valid again');
+      if (change.about === 'alert_emails') log.warn({ webhookId: w.id, webhook: w.name, skipped: w.badAlertEmails?.length ?? 0 }, 'malformed addresses in the webhook alert list are skipped');
+      else if (change.valid) log.info({ webhookId: w.id, webhook: w.name }, 'webhook configuration valid again');
       else log.warn({ webhookId: w.id, webhook: w.name, problems: w.problems }, 'webhook inactive: invalid configuration');
       pendingAlerts.push(alertRecord(change.alert));
+      options.notices?.add(change.notice);
     }
   };
   const live = new LiveConfig(kafka, logger, topics.config, options.secrets);
@@ -99,6 +107,8 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     const unreadable: Message[] = [];
     const now = Date.now();
     const webhooks = live.webhooks();
+    // "Utiliza Streaming" as the ERP's catalogue says now (a product fixed since the change counts as fixed).
+    const usesStreaming = (id: number) => live.view.serviceProducts.get(id)?.usesStreaming;
     let handled = 0;
     for (const message of batch.messages) {
       if (++handled % YIELD_EVERY === 0) await yieldToEventLoop();
@@ -106,18 +116,19 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
         if (!message.value) throw new PermanentError('no value (a tombstone)');
         const event = await decodeTrigger(message.value);
         stats.events += 1;
-        for (const routed of route(event, webhooks, live.prerequisitesAt, now)) {
+        for (const routed of route(event, webhooks, live.prerequisitesAt, now, usesStreaming)) {
           if (routed.outcome === 'deliver') {
             const d = routed.delivery;
             out.push({ key: deliveryKey(d), value: deliveries.encode(d) });
             continue;
           }
-          // The partner would refuse this client's data: dead letter and alert, no request, no retries.
-          const rejected = rejection(event, routed.webhook, routed.reasons, new Date(now));
+          // The partner would refuse this client's data: dead letter (keeping the delivery, for a redrive once the data is fixed), alert and e-mail; no request, no retries.
+          const rejected = rejection(event, routed.webhook, routed.reasons, new Date(now), routed.detail, { delivery: routed.delivery, record: deliveries.encode(routed.delivery) });
           log.warn({ webhookId: routed.webhook.id, eventId: event.eventId, contractId: event.contractId, reasons: routed.reasons }, 'delivery refused by partner rules');
           stats.rejected += 1;
           refused.push(deliveryDeadLetterRecord(rejected.key, rejected.letter));
           pendingAlerts.push(alertRecord(rejected.alert));
+          options.notices?.add(rejected.notice);
         }
       } catch (error) {
         // The registry away: try the batch again. A record that cannot be read or routed: its dead letter, and on.
@@ -141,7 +152,11 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     stats.deadLetters += refused.length + unreadable.length;
   };
 
+  // Ready once joined to the group; not while a crashed consumer restarts.
+  health.setReady(READY_PART, false);
+  consumer.on(consumer.events.GROUP_JOIN, () => health.setReady(READY_PART, true));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
+    health.setReady(READY_PART, false);
     if (payload.restart) return;
     log.fatal({ err: payload.error }, 'routing consumer crashed and will not restart');
     options.onFatal?.(payload.error);
@@ -160,6 +175,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     stats,
     stop: async () => {
       stopping = true;
+      health.setReady(READY_PART, false);
       clearInterval(alertTimer);
       await consumer.disconnect();
       await live.stop();

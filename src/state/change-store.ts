@@ -197,6 +197,23 @@ export class ChangeStore {
     if (current && current.version.d === 0) yield { key: current.key, row: current.version.r, committedAt: current.version.t };
   }
 
+  /**
+   * The newest version of every row of `table` (a deleted row's last image
+   * included, marked), with its commit time: what is true now rather than as
+   * of a change, for post-due collection, which runs on the clock.
+   */
+  *newest(table: string): Generator<{ key: PrimaryKey; row: Row; deleted: boolean; committedAt: number }> {
+    for (const { key, value } of this.latest.getRange({ start: [table], end: [table, MAX_KEY] })) {
+      yield { key: key[1], row: value.r, deleted: value.d === 1, committedAt: value.t };
+    }
+  }
+
+  /** The newest version of one row, with its commit time; undefined when the store never held it (or pruned it). */
+  newestOf(table: string, key: PrimaryKey): { row: Row; deleted: boolean; committedAt: number } | undefined {
+    const value = this.latest.get([table, key]);
+    return value && { row: value.r, deleted: value.d === 1, committedAt: value.t };
+  }
+
   /** Rows of `table` that exist now (their last version is not a delete): for tests, metrics and operators. */
   liveRows(table: string): number {
     let count = 0;

@@ -184,7 +184,7 @@ describe('the delivery guard', () => {
 
     const mail = await waitFor('the alert e-mail', async () => (await mailsTo(recipient))[0], { timeoutMs: 15_000 });
     expect(mail.text).toContain(`Contrato ${c}:`);
-    expect(mail.text).toContain('1 tentativa, último erro: endereço recusado: 127.0.0.1 é loopback (REATIVA_DELIVERY_ALLOW_HOSTS)');
+    expect(mail.text).toContain('envio impossível como configurado: endereço recusado: 127.0.0.1 é loopback (REATIVA_DELIVERY_ALLOW_HOSTS)');
   });
 
   it('cuts a partner that trickles its answer at the attempt deadline, and counts it retryable', async () => {

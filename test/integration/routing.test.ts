@@ -130,9 +130,9 @@ describe('routing', () => {
     await pool.query('INSERT INTO contract_services (contract_id, service_product_id) VALUES ($1, $2)', [contractId, product]);
 
     const [dead] = await dlq.waitFor((d) => d.webhookId === webhook && d.contractId === contractId, 1, 10_000);
-    expect(dead).toMatchObject({ stage: 'partner_rules', reasons: ['cliente sem celular'] });
+    expect(dead).toMatchObject({ stage: 'partner_rules', reasons: ['cliente sem Celular'] });
     const [alert] = await alerts.waitFor((a) => a.webhookId === webhook && a.type === 'client_data_missing', 1, 5_000);
-    expect(alert!.message).toContain('cliente sem celular');
+    expect(alert!.message).toContain('cliente sem Celular');
     expect(deliveries.matching((d) => d.webhookId === webhook)).toEqual([]);
   });
 

@@ -18,6 +18,13 @@ describe('settings', () => {
     expect(s.connectSecretsFile).toBe('/srv/reativa/.stack/secrets/connect-erp.properties');
   });
 
+  it('post-due collection: the ISP zone and a check at least every minute', () => {
+    expect(loadSettings({}).collection).toEqual({ timeZone: 'America/Sao_Paulo', checkIntervalMs: 30_000 });
+    expect(loadSettings({ REATIVA_COLLECTION_TIME_ZONE: 'America/Manaus', REATIVA_COLLECTION_CHECK_INTERVAL_MS: '60000' }).collection).toEqual({ timeZone: 'America/Manaus', checkIntervalMs: 60_000 });
+    expect(() => loadSettings({ REATIVA_COLLECTION_TIME_ZONE: 'Brasil/Nowhere' })).toThrow(/REATIVA_COLLECTION_TIME_ZONE: must be an IANA time zone/);
+    expect(() => loadSettings({ REATIVA_COLLECTION_CHECK_INTERVAL_MS: '120000' })).toThrow(/REATIVA_COLLECTION_CHECK_INTERVAL_MS: must be at most 60000/);
+  });
+
   it("derives Debezium's URL from the ERP's, as its own role and without the ERP URL's password", () => {
     const s = loadSettings({ REATIVA_ERP_DATABASE_URL: 'postgres://app:pw@erp-db:6543/erp_prod' });
     expect(s.connectErpDatabaseUrl).toBe('postgres://reativa_debezium@erp-db:6543/erp_prod');

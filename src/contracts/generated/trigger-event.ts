@@ -6,12 +6,12 @@ export const TRIGGER_EVENT_SCHEMA: object = {
   "type": "record",
   "name": "TriggerEvent",
   "namespace": "io.reativa.triggers",
-  "doc": "One ERP change mapped to one trigger kind and action (reativa.triggers). Keyed by aggregate (the contract where there is one).",
+  "doc": "One ERP change mapped to one trigger kind and action (reativa.triggers), or a receivable title reaching or leaving post-due collection (kind post_due_collection, from the state and the clock). Keyed by aggregate (the contract where there is one).",
   "fields": [
     {
       "name": "eventId",
       "type": "string",
-      "doc": "Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id."
+      "doc": "Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id; for post_due_collection, from the title, its due date, the phase and the integrator."
     },
     {
       "name": "kind",
@@ -40,7 +40,7 @@ export const TRIGGER_EVENT_SCHEMA: object = {
         "string"
       ],
       "default": null,
-      "doc": "Standard integration entity (contracts, contract_connections, solicitations, reports, title_issuance, title_receipt, electronic_signature)."
+      "doc": "Standard integration entity (contracts, contract_connections, solicitations, reports, title_issuance, title_receipt, electronic_signature); for accounting and sap, the accounting entity (people, fiscal_documents, titles, paid_titles, financial_movements, financial_natures, ledger_accounts)."
     },
     {
       "name": "action",
@@ -81,7 +81,19 @@ export const TRIGGER_EVENT_SCHEMA: object = {
         "long"
       ],
       "default": null,
-      "doc": "For service and patrimony kinds: the integrator of the service or patrimony."
+      "doc": "The integrator the event is for: of the service or patrimony (contract_service_change, contract_patrimony_change), of the billing type (receivables), of the solicitation (tenant_solicitation), the collector (post_due_collection)."
+    },
+    {
+      "name": "contractServiceCodes",
+      "type": [
+        "null",
+        {
+          "type": "array",
+          "items": "string"
+        }
+      ],
+      "default": null,
+      "doc": "For contract_service_change: the integration codes (Cód. Integração) of every service on the contract as of the change, whatever their integrator, for partner rules that look at the whole contract (DIRECTV GO's basic package). Routing reads it; partners never see it."
     },
     {
       "name": "source",
@@ -150,19 +162,21 @@ export interface SourcePositionRecord {
   readonly committedAt: number;
 }
 
-/** One ERP change mapped to one trigger kind and action (reativa.triggers). Keyed by aggregate (the contract where there is one). */
+/** One ERP change mapped to one trigger kind and action (reativa.triggers), or a receivable title reaching or leaving post-due collection (kind post_due_collection, from the state and the clock). Keyed by aggregate (the contract where there is one). */
 export interface TriggerEventRecord {
-  /** Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id. */
+  /** Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id; for post_due_collection, from the title, its due date, the phase and the integrator. */
   readonly eventId: string;
   readonly kind: TriggerKind;
-  /** Standard integration entity (contracts, contract_connections, solicitations, reports, title_issuance, title_receipt, electronic_signature). */
+  /** Standard integration entity (contracts, contract_connections, solicitations, reports, title_issuance, title_receipt, electronic_signature); for accounting and sap, the accounting entity (people, fiscal_documents, titles, paid_titles, financial_movements, financial_natures, ledger_accounts). */
   readonly entity: null | string;
   readonly action: TriggerAction;
   readonly aggregateKey: string;
   readonly contractId: null | number;
   readonly companyId: null | number;
-  /** For service and patrimony kinds: the integrator of the service or patrimony. */
+  /** The integrator the event is for: of the service or patrimony (contract_service_change, contract_patrimony_change), of the billing type (receivables), of the solicitation (tenant_solicitation), the collector (post_due_collection). */
   readonly integratorId: null | number;
+  /** For contract_service_change: the integration codes (Cód. Integração) of every service on the contract as of the change, whatever their integrator, for partner rules that look at the whole contract (DIRECTV GO's basic package). Routing reads it; partners never see it. */
+  readonly contractServiceCodes: null | string[];
   readonly source: SourcePositionRecord;
   /** The partner-facing JSON body (PascalCase, CompanyId, CompanyTxId, ActionType), as text. */
   readonly body: string;

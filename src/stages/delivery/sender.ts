@@ -23,6 +23,8 @@ import type { AttemptResult, Transport } from '../../delivery/ports.js';
 import type { OutgoingRequest } from '../../delivery/request.js';
 import { AttemptDeadlineError } from '../../errors/attempt-deadline-error.js';
 import { RequestRefusedError } from '../../errors/request-refused-error.js';
+import { redactValues } from '../../util/redact.js';
+import { TokenCache } from './oauth-client.js';
 
 export interface SenderOptions {
   readonly connectTimeoutMs: number;
@@ -44,6 +46,8 @@ export const RESPONSE_EXCERPT_BYTES = 2048;
 export class Sender implements Transport {
   private readonly agent: Agent;
   private readonly deadlineMs: number;
+  /** Access tokens of webhooks with OAuth 2.0 client credentials (oauth-client.ts). */
+  readonly tokens: TokenCache;
 
   constructor(options: SenderOptions = DEFAULT_SENDER_OPTIONS) {
     const policy = new AddressPolicy(options, () => new BlockList());
@@ -58,9 +62,43 @@ export class Sender implements Transport {
       keepAliveTimeout: 30_000,
       connections: 32,
     });
+    // Through the same Agent: the token endpoint passes the address guard too. Its deadline is the attempt's.
+    this.tokens = new TokenCache(this.agent, options.attemptDeadlineMs);
   }
 
-  send(req: OutgoingRequest): Promise<AttemptResult> {
+  /**
+   * One attempt. A webhook with OAuth 2.0 client credentials first gets its
+   * access token (cached); a failed token request is the attempt's outcome
+   * (retryable or permanent, with its reason). A 401 answered to a cached
+   * token (revoked, or expired early at the partner) drops it and tries once
+   * more with a new one, within the same attempt.
+   */
+  async send(req: OutgoingRequest): Promise<AttemptResult> {
+    if (!req.oauth || req.invalid !== undefined) return this.dispatchOnce(req, req.headers);
+    const started = performance.now();
+    let token = await this.tokens.token(req.oauth);
+    if (!token.ok) {
+      const latencyMs = performance.now() - started;
+      return token.retryable
+        ? { outcome: { kind: 'retryable', status: null, error: token.reason, retryAfterMs: null }, latencyMs, responseExcerpt: null }
+        : { outcome: { kind: 'permanent', status: null, error: token.reason }, latencyMs, responseExcerpt: null };
+    }
+    let result = await this.dispatchOnce(req, [...req.headers, ['authorization', `Bearer ${token.token}`]]);
+    if (result.outcome.status === 401 && !token.fresh) {
+      this.tokens.invalidate(req.oauth, token.token);
+      const again = await this.tokens.token(req.oauth);
+      if (again.ok) {
+        token = again;
+        result = await this.dispatchOnce(req, [...req.headers, ['authorization', `Bearer ${again.token}`]]);
+      }
+    }
+    // The token is a secret: a partner that echoes it back does not get it into the attempt log or an e-mail.
+    const secrets = token.ok ? [token.token] : [];
+    const outcome = result.outcome.kind === 'success' ? result.outcome : { ...result.outcome, error: redactValues(result.outcome.error, secrets) };
+    return { outcome, latencyMs: performance.now() - started, responseExcerpt: redactValues(result.responseExcerpt, secrets) };
+  }
+
+  private dispatchOnce(req: OutgoingRequest, requestHeaders: readonly (readonly [string, string])[]): Promise<AttemptResult> {
     return new Promise((resolve) => {
       const handler = new AttemptHandler(resolve, this.deadlineMs);
       if (req.invalid !== undefined) {
@@ -68,7 +106,7 @@ export class Sender implements Transport {
         return;
       }
       const headers: string[] = [];
-      for (const [name, value] of req.headers) headers.push(name, value);
+      for (const [name, value] of requestHeaders) headers.push(name, value);
       try {
         this.agent.dispatch({ origin: req.origin, path: req.path, method: req.method, headers, body: req.body ?? null }, handler);
       } catch (error) {

@@ -12,6 +12,15 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER = new URL(FROM_SOURCE ? './applier-worker.ts' : './applier-worker.js', import.meta.url);
 const EXEC_ARGV = FROM_SOURCE && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
 
+/**
+ * The worker's young generation, in MB. Left to V8, a worker on a large
+ * machine grows it to over 100 MB of mostly empty semi-spaces (Node 22+ sizes
+ * them from the heap limit, which follows the machine's memory), resident for
+ * the process's life; the applier's garbage is short-lived batches, which this
+ * holds with a scavenge every few thousand rows (docs/benchmarks.md, "Memory per process").
+ */
+const APPLIER_YOUNG_GENERATION_MB = 32;
+
 export class ThreadedApplier {
   readonly stats: ApplierStats = { applied: 0, batches: 0, ms: 0 };
   private worker: Worker | undefined;
@@ -26,7 +35,7 @@ export class ThreadedApplier {
 
   /** Starts the worker and waits until its consumer runs. */
   start(): Promise<void> {
-    const worker = new Worker(WORKER, { workerData: this.data, execArgv: EXEC_ARGV });
+    const worker = new Worker(WORKER, { workerData: this.data, execArgv: EXEC_ARGV, resourceLimits: { maxYoungGenerationSizeMb: APPLIER_YOUNG_GENERATION_MB } });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let started = false;

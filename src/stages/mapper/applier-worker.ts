@@ -15,6 +15,8 @@ export interface ApplierWorkerData {
   readonly options: ApplierOptions;
   readonly logLevel: string;
   readonly logBindings: Record<string, string>;
+  /** Human-readable lines (the main thread's stdout is a terminal, which a worker thread cannot tell). */
+  readonly logPretty?: boolean;
 }
 
 export type ApplierMessage =
@@ -26,7 +28,7 @@ export type ApplierMessage =
 const data = workerData as ApplierWorkerData;
 const port = parentPort!;
 const post = (message: ApplierMessage) => port.postMessage(message);
-const log = createLogger(data.logLevel).child(data.logBindings);
+const log = createLogger(data.logLevel, undefined, undefined, { pretty: data.logPretty === true }).child(data.logBindings);
 const store = ChangeStore.open(data.storePath, { indexes: data.indexes });
 const applier = new StateApplier(createKafkaFrom(data.connection, log), store, log, data.options, (error) => post({ type: 'fatal', message: error.message }));
 applier.onApplied = (through) => post({ type: 'applied', through, ...applier.stats });

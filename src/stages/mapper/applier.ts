@@ -6,11 +6,10 @@
 // store's only writer: the emitter only reads.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { decodeChange } from '../../capture/envelope.js';
-import { CAPTURED_TABLES } from '../../capture/tables.js';
+import { isCapturedIn } from '../../capture/tables.js';
 import type { Logger } from '../../log.js';
 import type { ChangeStore, LoggedChange, PruneCursor } from '../../state/change-store.js';
 
-const CAPTURED = new Set<string>(CAPTURED_TABLES);
 
 
 export interface ApplierOptions {
@@ -103,7 +102,7 @@ export class StateApplier {
       if (offset <= from) continue;
       const decoded = decodeChange(message.key, message.value);
       // Tombstones, Reativa's own tables and what does not decode carry no ERP row (the emitter dead-letters the last).
-      if (decoded.ok && decoded.change.schema === 'public' && CAPTURED.has(decoded.change.table)) changes.push({ offset, change: decoded.change });
+      if (decoded.ok && isCapturedIn(decoded.change.schema, decoded.change.table)) changes.push({ offset, change: decoded.change });
     }
     const last = Number(batch.lastOffset());
     this.stats.applied += this.store.apply(changes, last);

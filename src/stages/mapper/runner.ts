@@ -11,17 +11,17 @@ import { createProducer } from '../../kafka/client.js';
 import path from 'node:path';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { decodeChange } from '../../capture/envelope.js';
-import { CAPTURED_TABLES, CDC_SCHEMA, changeLogTopic, CONFIGURATION_TABLES, isConfigurationTable } from '../../capture/tables.js';
+import { CDC_SCHEMA, changeLogTopic, CONFIGURATION_TABLES, isCapturedIn, isConfigurationTable, schemaOf } from '../../capture/tables.js';
 import { configChangeRecord } from '../../contracts/config-change.js';
 import { recordDeadLetter, REDRIVE_HEADERS, sourceOffsetOf, type DeadLetterStage, type RecordDeadLetter } from '../../contracts/dead-letter.js';
 import { classifyError } from '../../errors/classify.js';
 import { TRIGGER_EVENT } from '../../contracts/trigger-event.js';
 import { sendAll } from '../../kafka/produce.js';
-import { Health } from '../../health/health.js';
-import { DEFAULT_BACKOFF, waitOut, type OutageReporter } from '../../util/retry.js';
+import { Health, type HealthReporter } from '../../health/health.js';
+import { DEFAULT_BACKOFF, waitOut } from '../../util/retry.js';
 import { registeredCodec, type SchemaRegistry } from '../../kafka/registry.js';
 import type { ReativaTopics } from '../../kafka/topics.js';
-import type { Logger } from '../../log.js';
+import { isTerminal, type Logger } from '../../log.js';
 import { mapChange } from '../../mapping/map-change.js';
 import { CHILD_INDEXES, mappingFor } from '../../mapping/table-map.js';
 import { ChangeStore } from '../../state/change-store.js';
@@ -30,9 +30,8 @@ import { YIELD_EVERY, yieldToEventLoop } from '../../util/yield.js';
 import { groupsOf, redriveGroupOf } from '../registry.js';
 import type { ApplierStats } from './applier.js';
 import { ThreadedApplier } from './applier-thread.js';
+import { PostDueCollector, type CollectorPorts } from './collector.js';
 import type { KafkaConnection } from '../../kafka/client.js';
-
-const CAPTURED = new Set<string>(CAPTURED_TABLES);
 
 export interface MapperOptions {
   /** Debezium's topic.prefix: the change log is <prefix>.changes. */
@@ -58,8 +57,13 @@ export interface MapperOptions {
    * it: nothing was committed past the failed batch, so nothing is lost.
    */
   readonly onFatal?: (error: Error) => void;
-  /** Hears of outages waited out (readiness, one warning each); a plain logger's by default. */
-  readonly health?: OutageReporter;
+  /** Hears of outages waited out (one warning each) and whether its consumers are joined (readiness); a plain logger's by default. */
+  readonly health?: HealthReporter;
+  /**
+   * Post-due collection (collector.ts): checked every `intervalMs` while this
+   * mapper is the active one. Absent: not run (tests of other things, benchmarks).
+   */
+  readonly collection?: Pick<CollectorPorts, 'secrets' | 'pool'> & { readonly timeZone: string; readonly intervalMs: number; readonly now?: () => number };
 }
 
 /** Counts and time spent per step, for the benchmark and for logs. */
@@ -78,6 +82,10 @@ export interface RunningMapper {
   readonly store: ChangeStore;
   stop(): Promise<void>;
 }
+
+/** The mapper's parts in the process's readiness (/readyz): its consumers, joined to their groups. */
+const READY_PART = 'mapper consumer';
+const REDRIVE_READY_PART = 'mapper redrive consumer';
 
 /** The store of a change log, under the state directory. */
 export const storePath = (stateDir: string, logTopic: string) => path.join(stateDir, logTopic);
@@ -100,6 +108,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
       options: { logTopic, groupPrefix: groupId, sessionTimeoutMs: sessionTimeout, historyMs: options.historyMs ?? 7 * 86_400_000 },
       logLevel: options.logLevel ?? logger.level,
       logBindings: { component: 'mapper', group: groupId },
+      logPretty: isTerminal(),
     },
     onFatal,
   );
@@ -132,7 +141,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     for (const table of CONFIGURATION_TABLES) {
       for (const { key, row, committedAt } of store.rowsAsOf(table, before - 1)) {
         const recordKey = typeof key === 'number' || typeof key === 'string' ? { [table === 'erp_parameters' ? 'key' : 'id']: key } : null;
-        seed.push(configChangeRecord({ op: 'r', schema: 'public', table, before: null, after: row, key: recordKey, committedAt, lsn: null, txId: null, snapshot: true }));
+        seed.push(configChangeRecord({ op: 'r', schema: schemaOf(table), table, before: null, after: row, key: recordKey, committedAt, lsn: null, txId: null, snapshot: true }));
       }
     }
     await produce([{ topic: configTopic, messages: seed }]);
@@ -202,13 +211,14 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
       const change = decoded.change;
       const position = { table: change.table, lsn: change.lsn };
       if (traceChanges) log.debug({ table: change.table, op: change.op, key: change.key, lsn: change.lsn, offset: message.offset }, 'change');
-      if (change.schema === CDC_SCHEMA) return;
+      // Debezium's helpers (heartbeat, signals) carry nothing; Reativa's own configuration there (integrator_presets) does.
+      if (change.schema === CDC_SCHEMA && !isCapturedIn(change.schema, change.table)) return;
       if (redrive && change.committedAt < store.prunedBefore) {
         // The store no longer holds the state as it was then: mapping it now would give another body.
         deadLetter('map', `a redriven change committed ${new Date(change.committedAt).toISOString()}, before the state store's history (REATIVA_CHANGE_LOG_HISTORY)`, message, position);
         return;
       }
-      if (change.schema !== 'public' || !CAPTURED.has(change.table)) {
+      if (!isCapturedIn(change.schema, change.table)) {
         deadLetter('map', `unknown table '${change.schema}.${change.table}': not one of the captured tables`, message, position);
         return;
       }
@@ -265,12 +275,47 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     stats.deadLetters += dead.length;
   };
 
+  // Post-due collection runs on the clock, in the active mapper only (one sender; its records keep a takeover from sending twice).
+  let isActive = false;
+  let collecting: Promise<unknown> = Promise.resolve();
+  let collectionTimer: NodeJS.Timeout | undefined;
+  if (options.collection) {
+    const { secrets, pool, timeZone, intervalMs, now } = options.collection;
+    const collector = new PostDueCollector(
+      {
+        store,
+        secrets,
+        pool,
+        produce: (events) => produce([{ topic: triggersTopic, messages: events.map((event) => ({ key: event.aggregateKey, value: codec.encode(event) })) }]),
+      },
+      { namespace: options.topics.namespace, timeZone, ...(now ? { now } : {}) },
+      log.child({ part: 'post-due collection' }),
+    );
+    let busy = false;
+    collectionTimer = setInterval(() => {
+      if (busy || !isActive || stopping) return;
+      busy = true;
+      collecting = collector
+        .tick()
+        // The ERP, Reativa's database or Kafka away: the next check tries again; nothing was recorded unsent.
+        .catch((error: unknown) => log.warn({ err: error }, 'post-due collection check failed; trying again at the next one'))
+        .finally(() => (busy = false));
+    }, intervalMs);
+    collectionTimer.unref();
+  }
+
+  // Ready once joined, active or standing by; not while a crashed consumer restarts.
+  health.setReady(READY_PART, false);
   // The change log has one partition: the member holding it maps, the others stand by.
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    health.setReady(READY_PART, true);
     const active = (payload.memberAssignment[logTopic] ?? []).length > 0;
+    isActive = active;
     log.info({ memberId: payload.memberId, appliedThrough: store.appliedThrough }, active ? 'mapper active: mapping the change log' : 'mapper standing by: keeping its state store current');
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
+    health.setReady(READY_PART, false);
+    isActive = false;
     if (payload.restart) {
       log.warn({ err: payload.error }, 'mapper consumer crashed; kafkajs restarts it');
       return;
@@ -285,7 +330,10 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
   const redriveConsumer = kafka.consumer({ groupId: redriveGroupOf(groupId), sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
   await redriveConsumer.connect();
   await redriveConsumer.subscribe({ topics: [redriveTopic], fromBeginning: true });
+  health.setReady(REDRIVE_READY_PART, false);
+  redriveConsumer.on(redriveConsumer.events.GROUP_JOIN, () => health.setReady(REDRIVE_READY_PART, true));
   redriveConsumer.on(redriveConsumer.events.CRASH, ({ payload }) => {
+    health.setReady(REDRIVE_READY_PART, false);
     if (!payload.restart) onFatal(payload.error);
   });
   await redriveConsumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(() => redriveConsumer, true) });
@@ -297,6 +345,10 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     store,
     stop: async () => {
       stopping = true;
+      if (collectionTimer) clearInterval(collectionTimer);
+      await collecting;
+      health.setReady(READY_PART, false);
+      health.setReady(REDRIVE_READY_PART, false);
       await Promise.all([consumer.disconnect(), redriveConsumer.disconnect()]);
       await applier.stop();
       await producer.disconnect();

@@ -37,4 +37,22 @@ describe('alert e-mail', () => {
     expect(f.listed).toHaveLength(MAX_LISTED);
     expect(f.listed.map((n) => n.contractId)).toEqual(Array.from({ length: MAX_LISTED }, (_, i) => i));
   });
+
+  it('merges every kind of notice of a webhook into one e-mail, webhook notices first, in Portuguese', () => {
+    const base = notice(0);
+    const f = firstFailure({ ...base, kind: 'webhook_invalid', contractId: null, lastError: 'Webhook inativo: Url inválida' });
+    addFailure(f, { ...base, kind: 'circuit_open', contractId: null, lastError: 'A integradora parou de responder' });
+    addFailure(f, { ...base, kind: 'partner_refused', contractId: 7, status: 422, lastError: 'HTTP 422: {"erro":"CPF inválido"}' });
+    addFailure(f, { ...base, kind: 'partner_rules', contractId: 8, lastError: 'Cliente "Maria" (código 10), contrato 8: falta Celular' });
+    addFailure(f, { ...base, contractId: 9 });
+    const { subject, text } = renderDigest(f);
+    expect(subject).toBe(
+      '[Reativa] Webhook "Watch": webhook inativo (configuração inválida); a integradora parou de responder; 1 envio recusado pela integradora; 1 envio bloqueado pelas regras da integradora; 1 envio atingiu o limite de tentativas',
+    );
+    expect(text).toContain('- Webhook inativo: Url inválida');
+    expect(text).toContain('- Contrato 7: recusado pela integradora (HTTP 422): HTTP 422: {"erro":"CPF inválido"}');
+    expect(text).toContain('- Contrato 8: envio bloqueado: Cliente "Maria" (código 10), contrato 8: falta Celular');
+    expect(text).toContain('- Contrato 9: 15 tentativas, último erro: HTTP 503');
+    expect(f.total).toBe(3);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConnectorConfig, tablesToSnapshot, withDatabase } from '../../../src/capture/connector.js';
-import { CAPTURED_TABLES, changeLogTopic, SECRET_COLUMNS, secretColumnExcludeList } from '../../../src/capture/tables.js';
+import { CAPTURED_TABLES, changeLogTopic, schemaOf, SECRET_COLUMNS, secretColumnExcludeList } from '../../../src/capture/tables.js';
 import { changeLogSpec } from '../../../src/kafka/topics.js';
 import { loadSettings } from '../../../src/settings.js';
 
@@ -33,9 +33,11 @@ describe('connector configuration', () => {
   });
 
   it('captures exactly the reference ERP tables, and snapshots every one of them into the state', () => {
-    const included = config['table.include.list']!.split(',').filter((t) => t.startsWith('public.'));
-    expect(included.map((t) => t.slice('public.'.length)).sort()).toEqual([...CAPTURED_TABLES].sort());
-    expect(config['snapshot.include.collection.list']!.split(',').map((t) => t.slice('public.'.length)).sort()).toEqual([...CAPTURED_TABLES].sort());
+    // Each table in its own schema: the ERP's in public, Reativa's own configuration in reativa_cdc.
+    const qualified = CAPTURED_TABLES.map((t) => `${schemaOf(t)}.${t}`).sort();
+    const included = config['table.include.list']!.split(',').filter((t) => !['reativa_cdc.heartbeat', 'reativa_cdc.debezium_signal'].includes(t));
+    expect(included.sort()).toEqual(qualified);
+    expect(config['snapshot.include.collection.list']!.split(',').sort()).toEqual(qualified);
     expect(config).toMatchObject({ 'plugin.name': 'pgoutput', 'decimal.handling.mode': 'string', 'tombstones.on.delete': 'true' });
   });
 

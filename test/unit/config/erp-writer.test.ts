@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors/input-error.js';
-import { planWebhook } from '../../../src/config/erp-writer.js';
+import { planBinding, planWebhook } from '../../../src/config/erp-writer.js';
 import { findPreset } from '../../../src/presets/presets.js';
 
 const preset = (id: string) => findPreset(id)!;
@@ -34,5 +34,11 @@ describe('webhooks add (plan)', () => {
     expect(() => planWebhook({ preset: preset('mobiaccess'), token: 't', emails: 'a@x.com', url: 'https://m.example' })).toThrow(/--alias is required/);
     expect(() => planWebhook({ preset: preset('directv-go'), token: 't', emails: 'a@x.com', url: 'https://d.example' })).toThrow(/--idp is required/);
     expect(() => planWebhook({ preset: preset('nxtv'), token: 't', emails: 'a@x.com', method: 'PUT' })).toThrow(/NxTv requires POST/);
+  });
+
+  it('checks `presets bind` arguments: a known preset (whatever its case), a non-empty alias', () => {
+    expect(planBinding(' provedor-mobi ', 'Mobiaccess')).toMatchObject({ alias: 'provedor-mobi', preset: { id: 'mobiaccess' } });
+    expect(() => planBinding('x', 'nope')).toThrow(/<preset>: unknown preset "nope"/);
+    expect(() => planBinding('  ', 'mobiaccess')).toThrow(/<integrator alias> must not be empty/);
   });
 });

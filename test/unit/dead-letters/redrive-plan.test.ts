@@ -182,10 +182,16 @@ describe('delivery letters', () => {
     expect(planLetter(read('ns.deliveries.dlq', 0, out, NOW - 25 * DAY), context).redrive.ok).toBe(true);
   });
 
-  it('partner_rules, and any letter without a record, are listed and not redrivable, with the reason', () => {
+  it('partner_rules keeping the delivery go back to the deliveries topic, once the ERP data is fixed', () => {
+    const refused = planLetter(read('ns.deliveries.dlq', 4, deliveryDeadLetterRecord('3|contract:5', givenUp(avroDelivery.toString('base64'), 'partner_rules'))), context);
+    expect(refused.stage).toBe('partner_rules');
+    expect(refused.redrive).toMatchObject({ ok: true, record: { topic: 'ns.deliveries' } });
+  });
+
+  it('partner_rules letters from before refusals kept the delivery, and any letter without a record, are listed and not redrivable, with the reason', () => {
     const refused = planLetter(read('ns.deliveries.dlq', 1, deliveryDeadLetterRecord('3|contract:5', givenUp(undefined, 'partner_rules'))), context);
     expect(refused.stage).toBe('partner_rules');
-    expect(why(refused)).toMatch(/partner's rules refused it before a delivery was made/);
+    expect(why(refused)).toMatch(/partner's rules refused it, and this letter predates refusals keeping the delivery/);
     expect(why(planLetter(read('ns.deliveries.dlq', 2, deliveryDeadLetterRecord('k', givenUp(undefined))), context))).toBe('it keeps no record to send');
     expect(why(planLetter(read('ns.deliveries.dlq', 3, deliveryDeadLetterRecord('k', givenUp('not*base64'))), context))).toBe('its record is not base64');
   });

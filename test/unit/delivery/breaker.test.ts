@@ -22,4 +22,16 @@ describe('circuit breaker', () => {
     b.record(1, 'retryable');
     expect(b.isOpen(1)).toBe(false);
   });
+
+  it('lists the webhooks whose circuit is open', () => {
+    const b = new Breakers(2);
+    b.record(1, 'retryable');
+    b.record(2, 'retryable');
+    b.record(2, 'retryable');
+    b.record(3, 'retryable');
+    b.record(3, 'retryable');
+    expect(b.openWebhooks().sort()).toEqual([2, 3]);
+    b.record(3, 'success');
+    expect(b.openWebhooks()).toEqual([2]);
+  });
 });

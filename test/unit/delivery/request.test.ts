@@ -8,18 +8,31 @@ describe('request', () => {
     method: 'POST',
     url: 'https://partner.example/hook?fixed=1',
     headers: [{ name: 'X-Key', value: 'a' }, { name: 'X-Key', value: 'b' }],
-    parameters: [{ name: 'client_id', value: 'abc' }, { name: 'grant_type', value: 'client_credentials' }],
+    parameters: [{ name: 'empresa', value: '12' }, { name: 'token', value: 'abc' }],
   } as unknown as ResolvedWebhook;
   const delivery = { eventId: 'evt-1', deliveryId: 'del-1', body: { CompanyId: 1 } } as unknown as Delivery;
 
   it('adds parameters to the query, keeps repeated headers, and carries the event id', () => {
     const req = buildRequest(delivery, webhook);
-    expect(req.url).toBe('https://partner.example/hook?fixed=1&client_id=abc&grant_type=client_credentials');
+    expect(req.url).toBe('https://partner.example/hook?fixed=1&empresa=12&token=abc');
     expect(req.headers.filter(([n]) => n === 'X-Key')).toEqual([['X-Key', 'a'], ['X-Key', 'b']]);
     expect(req.headers).toContainEqual(['x-reativa-event-id', 'evt-1']);
     expect(req.headers).toContainEqual(['content-type', 'application/json']);
     expect(req.body).toBe('{"CompanyId":1}');
     expect(req.invalid).toBeUndefined();
+  });
+
+  it('keeps OAuth 2.0 client credentials out of the URL: the request carries them for a Bearer token, the other parameters stay in the query', () => {
+    const oauth = { tokenUrl: 'https://auth.example/token', form: [['grant_type', 'client_credentials'], ['client_id', 'abc'], ['client_secret', 's3cr3t']] as const, cacheKey: '1|x' };
+    const withOAuth = {
+      ...webhook,
+      parameters: [{ name: 'grant_type', value: 'client_credentials' }, { name: 'client_id', value: 'abc' }, { name: 'client_secret', value: 's3cr3t' }, { name: 'empresa', value: '12' }],
+      oauth,
+    } as unknown as ResolvedWebhook;
+    const req = buildRequest(delivery, withOAuth);
+    expect(req.url).toBe('https://partner.example/hook?fixed=1&empresa=12');
+    expect(req.path).not.toContain('s3cr3t');
+    expect(req.oauth).toBe(oauth);
   });
 
   it.each(['Host', 'connection', 'Transfer-Encoding', 'content-length', 'Keep-Alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection'])(

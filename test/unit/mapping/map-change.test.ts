@@ -123,9 +123,15 @@ describe('standard entities', () => {
     [table, 'update', update(table, rows[table], changedColumn[table])] as const,
     [table, 'delete', remove(table, rows[table])] as const,
   ]);
+  // Titles and their receipts are also the accounting integration's (Títulos a Pagar/Receber, Títulos Pagos/Recebidos), for Granner and SAP alike.
+  const accounting: Partial<Record<keyof typeof rows, string>> = { receivable_titles: 'titles', title_receipts: 'paid_titles' };
   it.each(cases)('%s %s', (table, action, c) => {
     const result = events(mapAt(c, world()));
-    expect(result.map((e) => [e.kind, e.entity, e.action])).toEqual([['standard', entity[table], action]]);
+    const also = accounting[table];
+    expect(result.map((e) => [e.kind, e.entity, e.action])).toEqual([
+      ['standard', entity[table], action],
+      ...(also ? [['accounting', also, action], ['sap', also, action]] : []),
+    ]);
     expect(result[0]!.body).toMatchObject({ CompanyId: 1, CompanyTxId: '12.123.123/0001-14', ActionType: { insert: 0, update: 1, delete: 2 }[action] });
     expect(result[0]!.aggregateKey).toBe('contract:100');
   });
@@ -203,5 +209,102 @@ describe('event ids', () => {
   it('carry the source commit time', () => {
     const [e] = events(mapAt(insert('contracts', CONTRACT_ROW), world()));
     expect(e!.source).toMatchObject({ table: 'contracts', primaryKey: '{"id":100}', op: 'c', committedAt: Date.parse('2026-11-29T12:00:00.000Z') });
+  });
+});
+
+describe('the other trigger kinds', () => {
+  const kinds = (c: ReturnType<typeof insert>, state = world()) => events(mapAt(c, state)).map((e) => [e.kind, e.entity, e.action, e.integratorId]);
+
+  it('accounting and SAP: every register of the accounting entities, one event per kind', () => {
+    const state = world().set('financial_natures', { id: 5, company_id: null, code: '3.1.01', description: 'Energia', direction: 'expense' });
+    expect(kinds(update('people', { id: 10, company_id: null, name: 'Maria Silva' }, { name: 'Maria S.' }))).toEqual([
+      ['accounting', 'people', 'update', null],
+      ['sap', 'people', 'update', null],
+    ]);
+    const payable = { id: 80, company_id: 1, supplier_id: 10, title_number: 'P-80', issue_date: 20788, due_date: 20797, amount: '500.00', status: 'open', financial_nature_id: 5 };
+    expect(kinds(insert('payable_titles', payable), state)).toEqual([
+      ['accounting', 'titles', 'insert', null],
+      ['sap', 'titles', 'insert', null],
+    ]);
+    expect(kinds(remove('financial_natures', { id: 5, company_id: null, code: '3.1.01', description: 'Energia', direction: 'expense' }), state)).toEqual([
+      ['accounting', 'financial_natures', 'delete', null],
+      ['sap', 'financial_natures', 'delete', null],
+    ]);
+  });
+
+  it('a shared register has a null CompanyId and is keyed by its own row', () => {
+    const [e] = events(mapAt(insert('ledger_accounts', { id: 11, company_id: null, code: '1.1', description: 'Ativo', parent_id: null })));
+    expect(e).toMatchObject({ companyId: null, contractId: null, aggregateKey: 'ledger_accounts:{"id":11}', body: { CompanyId: null, CompanyTxId: null } });
+  });
+
+  it('a payment of a title payable keeps its title’s order', () => {
+    const state = world().set('payable_titles', { id: 80, company_id: 1, supplier_id: 10, title_number: 'P-80', issue_date: 20788, due_date: 20797, amount: '500.00', status: 'open' });
+    const [e] = events(mapAt(insert('title_payments', { id: 81, payable_title_id: 80, payment_date: 20797, amount_paid: '500.00', payment_method: 'pix' }), state));
+    expect(e).toMatchObject({ kind: 'accounting', entity: 'paid_titles', aggregateKey: 'payable_titles:{"id":80}', body: { Payment: { TitleId: 80, PaymentDate: '2026-12-10' } } });
+  });
+
+  it('CRM: insert, update and delete of a lead, but not a save that touches only updated_at', () => {
+    const lead = { id: 40, company_id: 1, name: 'João', email: 'j@example.com', phone: null, cell_phone: null, stage: 'new', source: 'site', updated_at: '2026-12-01T10:00:00Z' };
+    expect(kinds(insert('crm_leads', lead))).toEqual([['crm', null, 'insert', null]]);
+    expect(kinds(update('crm_leads', lead, { stage: 'qualified' }))).toEqual([['crm', null, 'update', null]]);
+    expect(kinds(remove('crm_leads', lead))).toEqual([['crm', null, 'delete', null]]);
+    expect(kinds(update('crm_leads', lead, { updated_at: '2026-12-02T10:00:00Z' }))).toEqual([]);
+  });
+
+  describe('receivables', () => {
+    const state = () =>
+      world()
+        .set('billing_types', { id: 3, title: 'Boleto Finee', auto_receivables_integration: true, integrator_id: 9 })
+        .set('billing_types', { id: 4, title: 'Carnê', auto_receivables_integration: false, integrator_id: 9 })
+        .set('billing_types', { id: 5, title: 'Boleto sem integrador', auto_receivables_integration: true, integrator_id: null });
+    const issued = (billingTypeId: number | null) => ({ id: 610, company_id: 1, contract_id: 100, client_id: 10, title_number: 'T-610', issue_date: 20786, due_date: 20796, amount: '99.90', status: 'open', billing_type_id: billingTypeId });
+    const receivables = (c: ReturnType<typeof insert>) => kinds(c, state()).filter(([kind]) => kind === 'receivables');
+
+    it("an issued title whose billing type integrates receivables goes to that type's integrator", () => {
+      expect(receivables(insert('receivable_titles', issued(3)))).toEqual([['receivables', null, 'insert', 9]]);
+      const [e] = events(mapAt(insert('receivable_titles', issued(3)), state())).filter((x) => x.kind === 'receivables');
+      expect(e!.body.Title).toMatchObject({ Id: 610, BillingType: { Id: 3, Title: 'Boleto Finee' } });
+    });
+    it.each([
+      ['without automatic integration', insert('receivable_titles', issued(4))],
+      ['without an integrator', insert('receivable_titles', issued(5))],
+      ['without a billing type', insert('receivable_titles', issued(null))],
+      ['updated, not issued', update('receivable_titles', issued(3), { amount: '89.90' })],
+    ])('not a title %s', (_name, c) => {
+      expect(receivables(c)).toEqual([]);
+    });
+  });
+
+  describe('fiscal document status', () => {
+    const nfse = { id: 70, company_id: 1, contract_id: 100, client_id: 10, document_type: 'nfse', number: '123', series: '1', issue_date: 20788, amount: '99.90', status: 'pending', authorization_protocol: null, authorized_at: null };
+    const status = (c: ReturnType<typeof insert>) => kinds(c).filter(([kind]) => kind === 'fiscal_document_status');
+    it('an NFS-e whose status becomes authorized', () => {
+      expect(status(update('fiscal_documents', nfse, { status: 'authorized', authorization_protocol: 'P-1' }))).toEqual([['fiscal_document_status', null, 'update', null]]);
+      expect(status(insert('fiscal_documents', { ...nfse, status: 'authorized' }))).toEqual([['fiscal_document_status', null, 'insert', null]]);
+    });
+    it.each([
+      ['an NF-e authorized', update('fiscal_documents', { ...nfse, document_type: 'nfe' }, { status: 'authorized' })],
+      ['an NFS-e rejected', update('fiscal_documents', nfse, { status: 'rejected' })],
+      ['an authorized NFS-e edited', update('fiscal_documents', { ...nfse, status: 'authorized' }, { series: '2' })],
+      ['an authorized NFS-e deleted', remove('fiscal_documents', { ...nfse, status: 'authorized' })],
+    ])('not %s', (_name, c) => {
+      expect(status(c)).toEqual([]);
+    });
+  });
+
+  describe('tenant solicitation', () => {
+    const tenant = { ...{ id: 520, company_id: 1, contract_id: 100, client_id: 10, protocol: 'P-520', subject: 'Ativação', status: 'open' }, integrator_id: 12 };
+    const tenants = (c: ReturnType<typeof insert>) => kinds(c).filter(([kind]) => kind === 'tenant_solicitation');
+    it.each(['in_progress', 'closed', 'cancelled'])("a tenant's solicitation moving to %s, for that tenant", (status) => {
+      expect(tenants(update('solicitations', tenant, { status }))).toEqual([['tenant_solicitation', null, 'update', 12]]);
+    });
+    it.each([
+      ['back to open', update('solicitations', { ...tenant, status: 'in_progress' }, { status: 'open' })],
+      ['edited without a status change', update('solicitations', { ...tenant, status: 'in_progress' }, { subject: 'Outro' })],
+      ['of no tenant', update('solicitations', { ...tenant, integrator_id: null }, { status: 'closed' })],
+      ['deleted', remove('solicitations', { ...tenant, status: 'closed' })],
+    ])('not a solicitation %s', (_name, c) => {
+      expect(tenants(c)).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIRECTV_BASIC_PACKAGE, DIRECTV_URNS, findPreset, PRESETS, presetForAlias } from '../../../src/presets/presets.js';
+import { DIRECTV_BASIC_PACKAGE, DIRECTV_URNS, findPreset, PRESETS, presetFor, presetForAlias } from '../../../src/presets/presets.js';
 
 describe('presets', () => {
   it('has the 12 partners of the source document', () => {
@@ -14,6 +14,14 @@ describe('presets', () => {
     expect(findPreset('nope')).toBeUndefined();
     expect(presetForAlias('SuperConhecimento')?.id).toBe('super-conhecimento');
     expect(presetForAlias('unknown-alias')).toBeUndefined();
+  });
+
+  it('follow a binding first (Mobiaccess gives the alias), else the alias; a binding to an unknown preset finds none', () => {
+    expect(presetFor('provedor-x-mobi', 'mobiaccess')?.id).toBe('mobiaccess');
+    expect(presetFor('provedor-x-mobi', null)).toBeUndefined();
+    expect(presetFor('Skeelo', null)?.id).toBe('skeelo');
+    expect(presetFor('skeelo', 'exa')?.id).toBe('exa');
+    expect(presetFor('skeelo', 'nope')).toBeUndefined();
   });
 
   it('know the DIRECTV GO URNs, the basic package among them', () => {

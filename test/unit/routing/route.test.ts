@@ -4,7 +4,7 @@ import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js
 import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
 import { deliveryKey, webhookOfDeliveryKey } from '../../../src/contracts/delivery.js';
 import { route } from '../../../src/routing/route.js';
-import { apply, configured } from '../../support/config-fixtures.js';
+import { apply, configured, WATCH } from '../../support/config-fixtures.js';
 import { COMMITTED_AT, CONTRACT_ROW, insert, update, world, mapAt } from '../../support/mapping-fixtures.js';
 
 const NOW = Date.parse('2026-11-29T12:00:05Z');
@@ -108,7 +108,52 @@ describe('routing', () => {
   it('rejects, without a request, a client missing what the partner requires', () => {
     const state = world().set('people', { id: 10, name: 'Sem Celular', tx_id: null, email: 'x@example.com', phone: null, cell_phone: null });
     const [routed] = routeIn(configured({}, ACTIVE_BEFORE), serviceEvent(state));
-    expect(routed).toMatchObject({ outcome: 'rejected', reasons: ['cliente sem celular'] });
+    expect(routed).toMatchObject({
+      outcome: 'rejected',
+      reasons: ['cliente sem Celular'],
+      detail: { clientId: 10, clientName: 'Sem Celular', contractId: 100, fields: ['Celular'] },
+    });
+  });
+
+  it("finds a partner's preset by the binding `presets bind` records when the partner gives the alias (Mobiaccess)", () => {
+    const suspended = (view: ConfigView) => {
+      const result = mapAt(update('contracts', CONTRACT_ROW, { status: 'suspended' }), world());
+      const event = (result.ok ? result.events : []).find((e) => e.kind === 'contract_service_change')!;
+      const [routed] = routeIn(view, event);
+      return routed?.outcome === 'deliver' ? (routed.delivery.body.Contract as { Services: { Active: boolean }[] }).Services.map((s) => s.Active) : undefined;
+    };
+    const unbound = configured({}, ACTIVE_BEFORE);
+    apply(unbound, 'integrators', 'u', { ...WATCH, alias: 'provedor-mobi' });
+    // No preset: the default rule (active unless cancelled).
+    expect(suspended(unbound)).toEqual([true]);
+    const bound = configured({}, ACTIVE_BEFORE);
+    apply(bound, 'integrators', 'u', { ...WATCH, alias: 'provedor-mobi' });
+    apply(bound, 'integrator_presets', 'c', { id: 1, integrator_alias: 'provedor-mobi', preset: 'mobiaccess' });
+    // Mobiaccess: active only when Aprovado and Normal.
+    expect(suspended(bound)).toEqual([false]);
+  });
+
+  it('refuses, with the product named, a DIRECTV GO service whose product is not marked "Utiliza Streaming"', () => {
+    const view = configured({}, ACTIVE_BEFORE);
+    apply(view, 'integrators', 'u', { ...WATCH, alias: 'provedor-dtv' });
+    apply(view, 'integrator_presets', 'c', { id: 1, integrator_alias: 'provedor-dtv', preset: 'directv-go' });
+    const event = serviceEvent();
+    const streaming = (flag: boolean | undefined) => route(event, resolveWebhooks(view), (t) => prerequisitesMetAt(view, t), NOW, () => flag)[0];
+    expect(streaming(false)).toMatchObject({ outcome: 'rejected', reasons: [expect.stringMatching(/^Produto\/Serviço ".*" \(código 200\) sem "Utiliza Streaming" = Sim$/)] });
+    expect(streaming(true)?.outcome).toBe('deliver');
+  });
+
+  it('DIRECTV GO: a package is active when the basic package is on the contract under another integrator (the passive integration)', () => {
+    const view = configured({}, ACTIVE_BEFORE);
+    apply(view, 'integrators', 'u', { ...WATCH, alias: 'provedor-dtv' });
+    apply(view, 'integrator_presets', 'c', { id: 1, integrator_alias: 'provedor-dtv', preset: 'directv-go' });
+    const event = serviceEvent();
+    const activeWith = (codes: readonly string[]) => {
+      const [routed] = route({ ...event, contractServiceCodes: codes }, resolveWebhooks(view), (t) => prerequisitesMetAt(view, t), NOW, () => true);
+      return routed?.outcome === 'deliver' ? (routed.delivery.body.ServiceChange as { Added: { Active: boolean }[] }).Added.map((s) => s.Active) : undefined;
+    };
+    expect(activeWith(['urn:tve:hbo', 'urn:tve:dtvgobr'])).toEqual([true]);
+    expect(activeWith(['urn:tve:hbo'])).toEqual([false]);
   });
 
   it('flags each service Active by the partner rule (Watch Brasil: Aprovado and Normal, Demonstração or Cortesia)', () => {

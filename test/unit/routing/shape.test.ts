@@ -39,3 +39,20 @@ describe('version shaping', () => {
     expect(shapedFor(4)).toMatchObject({ Integrator: { Version: 4 }, Subscriber: { Name: 'Maria Silva', Phone: '(11)3333-4444' } });
   });
 });
+
+describe('bodies other than service changes', () => {
+  const signature = () => {
+    const result = mapAt(insert('electronic_signatures', { id: 1100, contract_id: 100, code: '34876', signer_name: ' Teste', email: 'teste@teste.com.br', phone: '(99)9999-9999', url: 'https://x', status: 2 }), world());
+    if (!result.ok) throw new Error(result.reason);
+    return result.events.find((e) => e.kind === 'standard')!;
+  };
+  it.each([1, 2, 3, 4])('go out exactly as mapped to a version %i integrator: the signature body is the guide’s', (version) => {
+    const view = configured({ trigger_kind: 'standard' }, ACTIVE_BEFORE);
+    view.integrators.set(7, { ...view.integrators.get(7)!, version });
+    view.triggers.set(1, { id: 1, webhookId: 1, entity: 'electronic_signature', action: 'insert' });
+    const event = signature();
+    const [routed] = routeIn(view, event);
+    expect(routed?.outcome).toBe('deliver');
+    expect(routed?.outcome === 'deliver' && routed.delivery.body).toEqual(event.body);
+  });
+});

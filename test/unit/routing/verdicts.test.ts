@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedWebhook } from '../../../src/config/webhooks.js';
 import { VerdictWatcher } from '../../../src/routing/verdicts.js';
 
-const webhook = (problems: string[], enabled = true) =>
-  ({ id: 1, name: 'Watch', enabled, problems: problems.map((message) => ({ code: 'x', message })) }) as unknown as ResolvedWebhook;
+const webhook = (problems: string[], enabled = true, badAlertEmails: string[] = []) =>
+  ({
+    id: 1, name: 'Watch', url: 'https://partner.example/hook?token=s3cr3t', alertEmails: ['ops@x.com'], badAlertEmails, enabled,
+    problems: problems.map((message) => ({ code: 'x', message })),
+  }) as unknown as ResolvedWebhook;
 
 describe('webhook verdicts', () => {
   it('announce an invalid webhook once its problems have held for the settle time', () => {
@@ -35,5 +38,24 @@ describe('webhook verdicts', () => {
     const off = new VerdictWatcher(0);
     off.watch([webhook(['a'], false)], 0);
     expect(off.watch([webhook(['a'], false)], 1)).toEqual([]);
+  });
+
+  it('tell the webhook\'s e-mail list too: invalid (every reason), valid again', () => {
+    const watcher = new VerdictWatcher(0);
+    watcher.watch([webhook(['Url inválida', 'Integrador "x" está inativo'])], 0);
+    const [invalid] = watcher.watch([webhook(['Url inválida', 'Integrador "x" está inativo'])], 1);
+    expect(invalid?.notice).toMatchObject({ kind: 'webhook_invalid', emails: ['ops@x.com'], url: 'https://partner.example/hook?token=***' });
+    expect(invalid?.notice.lastError).toContain('Url inválida; Integrador "x" está inativo');
+    watcher.watch([webhook([])], 2);
+    const [valid] = watcher.watch([webhook([])], 3);
+    expect(valid).toMatchObject({ valid: true, about: 'verdict', notice: { kind: 'webhook_valid' } });
+  });
+
+  it('report malformed addresses of the list once, to the others, and keep the webhook valid', () => {
+    const watcher = new VerdictWatcher(0);
+    const [change] = watcher.watch([webhook([], true, ['not-an-email'])], 0);
+    expect(change).toMatchObject({ valid: true, about: 'alert_emails', alert: { type: 'alert_emails_invalid' }, notice: { kind: 'alert_emails_invalid', emails: ['ops@x.com'] } });
+    expect(change?.notice.lastError).toContain('"not-an-email"');
+    expect(watcher.watch([webhook([], true, ['not-an-email'])], 1)).toEqual([]);
   });
 });
