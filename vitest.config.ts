@@ -40,6 +40,20 @@ export default defineConfig({
       },
       {
         test: {
+          // The admin page in a real browser (Debian's Chromium, playwright-core)
+          // against a real `reativa start`; after the integration tests, on the same stack.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
+        },
+      },
+      {
+        test: {
           // Random kills, rebalances and a misbehaving partner, then a check of
           // order and completeness (bounded here; `npm run test:faults -- --long` soaks).
           name: 'faults',
@@ -49,7 +63,7 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 300_000,
           fileParallelism: false,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
         },
       },
     ],

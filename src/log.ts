@@ -1,7 +1,9 @@
 // One pino logger for the process. Secrets never reach logs: anything that may
 // carry a token, a header value or a client secret is redacted by path here,
 // and code logs configuration objects only through these known shapes.
+import { isMainThread } from 'node:worker_threads';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export const REDACTED_PATHS = [
   'token',
@@ -13,6 +15,8 @@ export const REDACTED_PATHS = [
   '*.parameters[*].value',
   'password',
   '*.password',
+  // The admin page's credentials, should the settings be logged whole (settings.admin.credentials).
+  '*.*.password',
   'secret',
   '*.secret',
   'authorization',
@@ -43,12 +47,38 @@ export const REDACTED_PATHS = [
   // Database URLs may hold a password.
   'connectionString',
   '*.connectionString',
+  // Kafka's SASL credentials and TLS key (settings.kafka, a KafkaConnection), the registry's and SMTP's
+  // ('*.*.password', above, covers a logged connection's sasl.password and a logged schemaRegistry's password).
+  'sasl',
+  '*.sasl',
+  'passphrase',
+  '*.passphrase',
+  '*.tls.key',
+  'smtpUrl',
+  '*.smtpUrl',
 ];
 
-/** `destination`: where the lines go (stdout by default; a test that reads its logs gives a stream of its own). */
-export function createLogger(level = 'info', name = 'reativa', destination?: DestinationStream): Logger {
+/** Human-readable lines on a terminal; JSON, one object a line, for a pipe, a file or a log collector. */
+export const isTerminal = (stream: NodeJS.WriteStream = process.stdout): boolean => isMainThread && stream.isTTY === true;
+
+export interface LogOutput {
+  /** 1 (stdout, the processes' log) or 2 (stderr: a CLI command's, whose stdout is its output). */
+  readonly fd?: 1 | 2;
+  /** pino-pretty instead of JSON; by default when that stream is a terminal (a worker thread is told by its parent). */
+  readonly pretty?: boolean;
+}
+
+/**
+ * `destination`: where the lines go (stdout by default; a test that reads its
+ * logs gives a stream of its own). Redaction applies before either format.
+ */
+export function createLogger(level = 'info', name = 'reativa', destination?: DestinationStream, output: LogOutput = {}): Logger {
   const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  const fd = output.fd ?? 1;
+  const pretty = output.pretty ?? isTerminal(fd === 1 ? process.stdout : process.stderr);
+  if (pretty) return pino(options, pinoPretty({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
 
 export type { Logger };

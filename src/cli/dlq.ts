@@ -4,14 +4,13 @@
 // and where it goes back to is decided in src/dead-letters/ (pure); here the
 // topics are read, the records sent, and the letters sent marked in
 // Reativa's database (src/db/redrive-marks.ts).
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { Kafka, logLevel, type Admin, type IHeaders, type Message, type TopicMessages } from 'kafkajs';
+import type { Admin, IHeaders, Kafka, Message, TopicMessages } from 'kafkajs';
+import type pg from 'pg';
 import { changeLogTopic } from '../capture/tables.js';
 import { letterId, parseLetterId, planLetter, type PlanContext, type PlannedLetter, type ReadDeadLetter } from '../dead-letters/redrive-plan.js';
 import { listLetters, Marks, parseFilter, parseLimit, selectForRedrive, summarize, type LetterFilter, type RedriveMark } from '../dead-letters/selection.js';
 import { applyMigrations } from '../db/migrations.js';
-import { createClient } from '../db/pool.js';
 import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
 import { InputError } from '../errors/input-error.js';
 import { RetryableError } from '../errors/retryable-error.js';
@@ -22,6 +21,7 @@ import { DEAD_LETTER_RETENTION_DAYS, type ReativaTopics } from '../kafka/topics.
 import { projectPath } from '../paths.js';
 import { loadSettings, type Settings } from '../settings.js';
 import { topicsOf } from '../stages/topics.js';
+import { commandKafka, confirmed, connectAdmin, connectDatabase } from './services.js';
 
 /** Letters sent, then marked, per round: a crash between the two sends at most these again. */
 const ROUND = 100;
@@ -39,34 +39,19 @@ const oneLine = (error: unknown) => (error instanceof Error ? error.message : St
 
 /**
  * Kafka and Reativa's database, reached or given up on within seconds, with a
- * one-line reason: an operator's command should not hang on a stack that is down.
+ * one-line reason (services.ts): an operator's command should not hang on a stack that is down.
  */
 async function openSession(): Promise<Session> {
   const settings = loadSettings();
   const topics = topicsOf(settings);
-  // No kafkajs log lines: stdout is for the command's output (`--json`), and failures surface as errors.
-  const kafka = new Kafka({
-    clientId: `${settings.kafka.clientId}-cli`,
-    brokers: [...settings.kafka.brokers],
-    connectionTimeout: 3000,
-    requestTimeout: 15_000,
-    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1000 },
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+  const kafka = commandKafka(settings);
+  const admin = await connectAdmin(settings, kafka);
+  let client: pg.Client;
   try {
-    await admin.connect();
-    await admin.listTopics();
+    client = await connectDatabase("Reativa's database", settings.reativaDatabaseUrl, 'REATIVA_DATABASE_URL');
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
-    throw new RetryableError(`Kafka is not reachable at ${settings.kafka.brokers.join(',')} (REATIVA_KAFKA_BROKERS): ${oneLine(error)}; is the stack up? (npm run stack:status)`, { cause: error });
-  }
-  const client = createClient({ connectionString: settings.reativaDatabaseUrl, connectionTimeoutMillis: 3000, statement_timeout: 10_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    await Promise.all([admin.disconnect(), client.end()]).catch(() => undefined);
-    throw new RetryableError(`Reativa's database is not reachable (REATIVA_DATABASE_URL): ${oneLine(error)}`, { cause: error });
+    throw error;
   }
   try {
     // Reativa's processes bring the schema up to date at start; a CLI newer than them does it too (the marks' table).
@@ -216,16 +201,6 @@ function printPlan(selection: ReturnType<typeof selectForRedrive>, filter: Lette
   if (selection.send.length === 0) console.log(`nothing to send${filter.ids || filter.stages || filter.since || filter.webhookId !== undefined ? ' (with these filters)' : ''}`);
 }
 
-/** Asks on the terminal; true for y or yes. */
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^(y|yes)$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
-
 interface FilterOptions {
   stage?: string;
   webhook?: string;
@@ -322,18 +297,7 @@ export function registerDlq(program: Command): void {
           console.log(`dry run: ${count} record(s) would be sent; nothing sent`);
           return;
         }
-        if (!options.yes) {
-          if (!process.stdin.isTTY) {
-            console.error(`refusing to send ${count} record(s) without confirmation: stdin is not a terminal; add --yes to send them (or --dry-run to look)`);
-            process.exitCode = 2;
-            return;
-          }
-          if (!(await confirm(`send ${count} records back? [y/N] `))) {
-            console.log('nothing sent');
-            process.exitCode = 1;
-            return;
-          }
-        }
+        if (!(await confirmed(`send ${count} record(s) back`, options.yes === true))) return;
         const producer = createProducer(session.kafka);
         await producer.connect();
         let sent = 0;

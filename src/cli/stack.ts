@@ -35,9 +35,11 @@ export function registerStack(program: Command): void {
   stack
     .command('status')
     .description('each component up or down, connector and task state, replication slot lag')
-    .action(async () => {
+    .option('--json', 'print the status as one JSON object and nothing else')
+    .action(async (options: { json?: boolean }) => {
       const status = await createStack(loadSettings()).status();
-      printStatus(status);
+      if (options.json) console.log(JSON.stringify(status));
+      else printStatus(status);
       if (status.components.some((c) => !c.up)) process.exitCode = 3;
     });
 

@@ -1,16 +1,32 @@
 import type { Command } from 'commander';
-import { addWebhook, listWebhooks } from '../config/erp-writer.js';
+import { addWebhook, bindPreset, listWebhooks } from '../config/erp-writer.js';
 import { InputError } from '../errors/input-error.js';
 import { findPreset, PRESETS } from '../presets/presets.js';
 import { loadSettings } from '../settings.js';
+import { againstDatabase } from './services.js';
 
 export function registerWebhooks(program: Command): void {
-  program
-    .command('presets')
-    .description('the partner presets')
+  const presets = program.command('presets').description('the partner presets');
+
+  presets
+    .command('bind <alias> <preset>')
+    .description("make the integrator with this alias follow a partner preset (its rules): for partners that give the alias, like Mobiaccess; recorded in the ERP database")
+    .action(async (alias: string, preset: string) => {
+      // The CLI's writer role: the binding table with the webhook tables, nothing else of the ERP.
+      const url = loadSettings().erpAdminDatabaseUrl;
+      const bound = await againstDatabase("the ERP's database", url, 'REATIVA_ERP_ADMIN_DATABASE_URL', () => bindPreset(url, alias, preset));
+      console.log(`integrator "${bound.alias}" follows preset ${bound.preset.id} (${bound.preset.partner})${bound.integratorExists ? '' : '; no integrator has this alias yet'}`);
+    });
+
+  presets
     .command('list')
     .description('list the 12 partner presets and their rules')
-    .action(() => {
+    .option('--json', 'print one JSON array and nothing else')
+    .action((options: { json?: boolean }) => {
+      if (options.json) {
+        console.log(JSON.stringify(PRESETS));
+        return;
+      }
       for (const p of PRESETS) {
         const activation =
           p.activation.kind === 'stage_status'
@@ -56,7 +72,7 @@ export function registerWebhooks(program: Command): void {
       if (!preset) throw new InputError(`--preset: unknown preset "${options.preset}"; see \`reativa presets list\``);
       const settings = loadSettings();
       // The CLI's writer role: the webhook and integrator tables, nothing else of the ERP.
-      const result = await addWebhook(settings.erpAdminDatabaseUrl, { ...options, preset });
+      const result = await againstDatabase("the ERP's database", settings.erpAdminDatabaseUrl, 'REATIVA_ERP_ADMIN_DATABASE_URL', () => addWebhook(settings.erpAdminDatabaseUrl, { ...options, preset }));
       console.log(
         `webhook ${result.webhookId} "${options.name ?? preset.partner}" saved for integrator ${result.integratorId}${result.createdIntegrator ? ' (created)' : ''}; active as soon as Reativa reads it`,
       );
@@ -64,13 +80,19 @@ export function registerWebhooks(program: Command): void {
 
   webhooks
     .command('list')
-    .description('list the webhooks in the ERP (header names only)')
-    .action(async () => {
-      const rows = await listWebhooks(loadSettings().erpAdminDatabaseUrl);
+    .description('list the webhooks in the ERP (header names only; URLs with their query values masked)')
+    .option('--json', 'print one JSON array and nothing else')
+    .action(async (options: { json?: boolean }) => {
+      const url = loadSettings().erpAdminDatabaseUrl;
+      const rows = await againstDatabase("the ERP's database", url, 'REATIVA_ERP_ADMIN_DATABASE_URL', () => listWebhooks(url));
+      if (options.json) {
+        console.log(JSON.stringify(rows));
+        return;
+      }
       if (rows.length === 0) console.log('no webhooks');
       for (const w of rows) {
         console.log(
-          `${String(w.id).padStart(4)}  ${w.active ? 'active  ' : 'inactive'}  ${w.name}  [${w.integrator ?? 'no integrator'} v${w.version ?? '?'}]  ${w.triggerKind}  ${w.method} ${w.url}  attempts ${w.maxAttempts}${w.headers.length ? `  headers: ${w.headers.join(', ')}` : ''}`,
+          `${String(w.id).padStart(4)}  ${w.active ? 'active  ' : 'inactive'}  ${w.name}  [${w.integrator ?? 'no integrator'} v${w.version ?? '?'}]  preset ${w.preset ?? '-'}  ${w.triggerKind}  ${w.method} ${w.url}  attempts ${w.maxAttempts}${w.headers.length ? `  headers: ${w.headers.join(', ')}` : ''}`,
         );
       }
     });

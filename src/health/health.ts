@@ -10,7 +10,12 @@ export interface Outage {
   readonly error: string;
 }
 
-export class Health implements OutageReporter {
+/** What stages report to: outages they wait out, and whether each of their parts (a consumer joined to its group) is ready. */
+export interface HealthReporter extends OutageReporter {
+  setReady(part: string, ready: boolean): void;
+}
+
+export class Health implements HealthReporter {
   private readonly outages = new Map<string, Outage>();
   private readonly readiness = new Map<string, boolean>();
 

@@ -22,6 +22,9 @@ export const retryGroupOf = (deliveryGroup: string) => `${deliveryGroup}-retry`;
 /** The mapper's group for changes redriven from the dead letters: the same id with -redrive. */
 export const redriveGroupOf = (mapperGroup: string) => `${mapperGroup}-redrive`;
 
+/** The group of a mapper's state applier: one per state store, since each store reads the whole change log (stages/mapper/applier.ts). */
+export const stateGroupOf = (mapperGroup: string, storeId: string) => `${mapperGroup}-state-${storeId}`;
+
 export interface ConsumerGroupSpec {
   readonly stage: StageName;
   readonly groupId: string;

@@ -42,3 +42,22 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * `work`, or a TimeoutError naming `what` once `timeoutMs` pass: for a call
+ * whose own timeouts are longer than its caller can wait (a probe, a scrape,
+ * a CLI command). The work itself is not cancelled; its result is dropped.
+ */
+export async function withDeadline<T>(what: string, work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(what, timeoutMs)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // A late failure of the abandoned work must not become an unhandled rejection.
+    work.catch(() => undefined);
+  }
+}

@@ -41,6 +41,8 @@ export interface ConsumerOptions {
   readonly sessionTimeoutMs: number;
   /** How long stop() and a rebalance let work in flight finish. */
   readonly stopGraceMs: number;
+  /** Told when a consumer joins its group or crashes ('delivery consumer', 'delivery retry consumer'): the process's readiness. */
+  readonly onReady?: (part: string, ready: boolean) => void;
 }
 
 /** A record delivery cannot read: written whole to the dead-letter topic (it must not stop the stage). */
@@ -221,9 +223,12 @@ export async function startDeliveryConsumers(
   // KafkaJS heard of the rebalance first (between batches, with nothing in
   // flight, or before this stage's own heartbeat did): start the hand-over
   // anyway, so work not started is dropped and what finished is committed.
+  const readyPart = (consumer: Consumer) => (consumer === main ? 'delivery consumer' : 'delivery retry consumer');
   for (const [consumer, group] of [[main, mainWork], [retry, retryWork]] as const) {
+    options.onReady?.(readyPart(consumer), false);
     consumer.on(consumer.events.REBALANCING, () => void handOff(consumer, group));
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      options.onReady?.(readyPart(consumer), true);
       group.handingOver = undefined;
       group.offsets.clear();
       if (group === mainWork) worker.forgetParkedKeys();
@@ -238,6 +243,7 @@ export async function startDeliveryConsumers(
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      options.onReady?.(readyPart(consumer), false);
       if (!payload.restart) die(payload.error);
     });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
@@ -249,6 +255,7 @@ export async function startDeliveryConsumers(
   return {
     stop: async () => {
       stopping = true;
+      for (const consumer of [main, retry]) options.onReady?.(readyPart(consumer), false);
       for (const t of resumeTimers) clearTimeout(t);
       for (const b of beaters) clearInterval(b);
       // Stop fetching, let what is in flight settle, commit how far it got, then leave.

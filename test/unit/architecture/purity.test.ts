@@ -18,9 +18,13 @@ export const PURE = [
   'util/redact.ts',
   'config/view.ts',
   'config/webhooks.ts',
+  'config/kinds.ts',
   'capture/envelope.ts',
   'capture/tables.ts',
   'alerts/render.ts',
+  'admin/views/',
+  'demo/activity.ts',
+  'demo/receipt.ts',
 ];
 
 /** What a pure module may import from outside the project: computation only. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../../../src/errors/timeout-error.js';
 import { UnrecoverableError } from '../../../src/errors/unrecoverable-error.js';
-import { waitFor } from '../../../src/util/wait.js';
+import { waitFor, withDeadline } from '../../../src/util/wait.js';
 
 describe('waitFor', () => {
   it('returns the first value the check gives', async () => {
@@ -23,5 +23,20 @@ describe('waitFor', () => {
       throw new UnrecoverableError('connector task FAILED');
     }, { timeoutMs: 5000, intervalMs: 5 })).rejects.toThrow('connector task FAILED');
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('withDeadline', () => {
+  it('gives the work its result when it finishes in time', async () => {
+    await expect(withDeadline('a quick answer', Promise.resolve(7), 1000)).resolves.toBe(7);
+  });
+
+  it('gives up at the deadline, naming what it waited for, and swallows the late failure', async () => {
+    const late = new Promise<number>((_, reject) => setTimeout(() => reject(new Error('too late')), 50));
+    const started = Date.now();
+    await expect(withDeadline('the broker', late, 10)).rejects.toThrow('waiting for the broker');
+    expect(Date.now() - started).toBeLessThan(45);
+    // The abandoned work fails afterwards without an unhandled rejection.
+    await new Promise((resolve) => setTimeout(resolve, 60));
   });
 });

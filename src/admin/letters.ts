@@ -1,0 +1,147 @@
+// The dead letters as the admin page reads and redrives them, with the CLI's
+// rules (`reativa dlq`, src/cli/dlq.ts): the letters planned by
+// src/dead-letters, the marks of those sent back in Reativa's database
+// (src/db/redrive-marks.ts), one redrive at a time per namespace (the same
+// advisory lock as the CLI's), each round of records marked as soon as Kafka
+// has acknowledged it, so a letter is never sent twice by two redrives.
+import type { IHeaders, Kafka, Message, TopicMessages } from 'kafkajs';
+import { changeLogTopic } from '../capture/tables.js';
+import { planLetter, type PlannedLetter, type ReadDeadLetter } from '../dead-letters/redrive-plan.js';
+import { Marks, selectForRedrive, type LetterFilter, type RedriveSelection } from '../dead-letters/selection.js';
+import { createClient } from '../db/pool.js';
+import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
+import { createProducer } from '../kafka/client.js';
+import { sendAll } from '../kafka/produce.js';
+import { readTopic } from '../kafka/read-topic.js';
+import { DEAD_LETTER_RETENTION_DAYS, type ReativaTopics } from '../kafka/topics.js';
+import { REDRIVE_MAX } from './views/dead-letters-view.js';
+
+/** Letters sent, then marked, per round: a crash between the two sends at most these again (as the CLI). */
+const ROUND = 100;
+
+export interface LetterSource {
+  readonly kafka: Kafka;
+  readonly topics: ReativaTopics;
+  readonly reativaDatabaseUrl: string;
+  readonly topicPrefix: string;
+  readonly historyMs: number;
+}
+
+export type RedriveResult =
+  | { readonly kind: 'sent'; readonly sent: number }
+  /** Another redrive (the CLI's or another page's) holds the namespace's lock. */
+  | { readonly kind: 'busy' }
+  /** What would be sent now is not what was confirmed (letters redriven or gone meanwhile): confirm again. */
+  | { readonly kind: 'changed'; readonly selection: RedriveSelection }
+  /** Stopped part way: what was sent is marked; the rest can be sent again. */
+  | { readonly kind: 'failed'; readonly sent: number; readonly error: string };
+
+const headerText = (headers: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(headers ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) out[name] = one.toString();
+  }
+  return out;
+};
+
+const parseJson = (value: Buffer | null): unknown => {
+  if (value === null) return undefined;
+  try {
+    return JSON.parse(value.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+
+async function withMarks<T>(source: LetterSource, work: (marks: RedriveMarks) => Promise<T>): Promise<T> {
+  const client = createClient({ connectionString: source.reativaDatabaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  await client.connect();
+  try {
+    return await work(new RedriveMarks(client));
+  } finally {
+    // Ending the session also releases the redrive lock, whatever happened.
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The namespace's dead-letter topics that exist, and where each partition starts now. */
+async function existingTopics(source: LetterSource): Promise<{ topics: string[]; all: string[]; starts: PartitionStart[] }> {
+  const admin = source.kafka.admin();
+  await admin.connect();
+  try {
+    const all = await admin.listTopics();
+    const topics = [source.topics.triggersDlq, source.topics.deliveriesDlq].filter((t) => all.includes(t));
+    const starts: PartitionStart[] = [];
+    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) starts.push({ topic, partition: p.partition, low: p.low });
+    return { topics, all, starts };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function readPlanned(source: LetterSource, topics: readonly string[]): Promise<PlannedLetter[]> {
+  const context = { topics: source.topics, changeLog: changeLogTopic(source.topicPrefix), historyMs: source.historyMs, now: Date.now() };
+  const read = await Promise.all(topics.map(async (topic) => ({ topic, records: await readTopic(source.kafka, topic) })));
+  return read.flatMap(({ topic, records }) =>
+    records.map((r) => {
+      const letter: ReadDeadLetter = { topic, partition: r.partition, offset: r.message.offset, timestamp: r.message.timestamp, key: r.message.key, value: parseJson(r.message.value), headers: headerText(r.message.headers) };
+      return planLetter(letter, context);
+    }),
+  );
+}
+
+/** Every letter the topics hold now, planned, with the marks of those already sent back. */
+export async function readLetters(source: LetterSource): Promise<{ letters: PlannedLetter[]; marks: Marks }> {
+  const { topics } = await existingTopics(source);
+  const letters = await readPlanned(source, topics);
+  const marks = await withMarks(source, async (m) => new Marks(await m.read([source.topics.triggersDlq, source.topics.deliveriesDlq])));
+  return { letters, marks };
+}
+
+/** What a redrive of `filter` would send now (at most REDRIVE_MAX), for the confirmation step. */
+export async function planRedrive(source: LetterSource, filter: LetterFilter): Promise<RedriveSelection> {
+  const { letters, marks } = await readLetters(source);
+  return selectForRedrive(letters, marks, filter, { limit: REDRIVE_MAX });
+}
+
+/**
+ * Sends back what `filter` selects, provided it is still the `expected`
+ * number of records the operator confirmed; under the namespace's redrive
+ * lock, in rounds, each round marked once Kafka acknowledged it.
+ */
+export async function redrive(source: LetterSource, filter: LetterFilter, expected: number): Promise<RedriveResult> {
+  return withMarks(source, async (marks) => {
+    if (!(await marks.tryLock(source.topics.namespace))) return { kind: 'busy' };
+    const { topics, all, starts } = await existingTopics(source);
+    await marks.prune(DEAD_LETTER_RETENTION_DAYS, all, starts);
+    const letters = await readPlanned(source, topics);
+    const selection = selectForRedrive(letters, new Marks(await marks.read([source.topics.triggersDlq, source.topics.deliveriesDlq])), filter, { limit: REDRIVE_MAX });
+    if (selection.send.length !== expected) return { kind: 'changed', selection };
+    const producer = createProducer(source.kafka);
+    await producer.connect();
+    let sent = 0;
+    try {
+      for (let i = 0; i < selection.send.length; i += ROUND) {
+        const round = selection.send.slice(i, i + ROUND);
+        const byTopic = new Map<string, Message[]>();
+        for (const { record } of round) {
+          const messages = byTopic.get(record.topic) ?? [];
+          messages.push({ key: record.key, value: record.value, headers: { ...record.headers } });
+          byTopic.set(record.topic, messages);
+        }
+        const batches: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+        await sendAll(producer, batches);
+        await marks.mark(round.map(({ letter, record }) => ({ topic: letter.topic, partition: letter.partition, offset: letter.offset, letterTimestamp: letter.timestamp, targetTopic: record.topic })));
+        sent += round.length;
+      }
+    } catch (error) {
+      return { kind: 'failed', sent, error: oneLine(error) };
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+    return { kind: 'sent', sent };
+  });
+}
