@@ -1,8 +1,9 @@
 // One kafkajs client per process, its logs routed into pino.
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import { DefaultPartitioner } from './partitioner.js';
+import { UnrecoverableError } from '../errors/unrecoverable-error.js';
 import type { Logger } from '../log.js';
-import type { Settings } from '../settings.js';
+import type { KafkaSasl, KafkaTls, Settings } from '../settings.js';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',
@@ -18,9 +19,58 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 export interface KafkaConnection {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS (PEM contents), when the cluster wants it. */
+  readonly tls?: KafkaTls | undefined;
+  /** SASL credentials, when the cluster wants them. */
+  readonly sasl?: KafkaSasl | undefined;
 }
 
-export const kafkaConnection = (settings: Settings, clientId = settings.kafka.clientId): KafkaConnection => ({ brokers: settings.kafka.brokers, clientId });
+export const kafkaConnection = (settings: Settings, clientId = settings.kafka.clientId): KafkaConnection => ({
+  brokers: settings.kafka.brokers,
+  clientId,
+  tls: settings.kafka.tls,
+  sasl: settings.kafka.sasl,
+});
+
+/** kafkajs's `ssl` and `sasl` options for a connection: every client Reativa makes goes through here. */
+export function kafkaSecurity(connection: Pick<KafkaConnection, 'tls' | 'sasl'>): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, sasl } = connection;
+  return {
+    ...(tls
+      ? {
+          ssl: {
+            // Certificates are always verified: a private CA is given, never verification turned off.
+            rejectUnauthorized: true,
+            ...(tls.ca ? { ca: [tls.ca] } : {}),
+            ...(tls.cert ? { cert: tls.cert } : {}),
+            ...(tls.key ? { key: tls.key } : {}),
+            ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+          },
+        }
+      : {}),
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] } : {}),
+  };
+}
+
+/**
+ * A broker that refuses Reativa's credentials will refuse them again: this
+ * names the settings to fix, instead of the library's words alone (which it
+ * keeps). kafkajs may wrap the refusal (KafkaJSNonRetriableError), so the
+ * causes are searched. Anything else is returned as it is.
+ */
+export function explainKafkaRefusal(error: unknown): unknown {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
+    const { name, type, message } = e as { name?: unknown; type?: unknown; message?: unknown };
+    if (name === 'KafkaJSSASLAuthenticationError' || type === 'SASL_AUTHENTICATION_FAILED') {
+      return new UnrecoverableError(`Kafka refused Reativa's SASL credentials: check REATIVA_KAFKA_SASL_MECHANISM, REATIVA_KAFKA_SASL_USERNAME and REATIVA_KAFKA_SASL_PASSWORD (the broker said: ${String(message)})`, { cause: error });
+    }
+    if (type === 'UNSUPPORTED_SASL_MECHANISM') {
+      return new UnrecoverableError(`the Kafka listener does not offer the mechanism REATIVA_KAFKA_SASL_MECHANISM names (the broker said: ${String(message)})`, { cause: error });
+    }
+    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return error;
+}
 
 export function createKafka(settings: Settings, logger: Logger, clientId = settings.kafka.clientId): Kafka {
   return createKafkaFrom(kafkaConnection(settings, clientId), logger);
@@ -31,6 +81,7 @@ export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Ka
   return new Kafka({
     clientId: connection.clientId,
     brokers: [...connection.brokers],
+    ...kafkaSecurity(connection),
     connectionTimeout: 5000,
     requestTimeout: 30_000,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },

@@ -1,15 +1,44 @@
 // The schema registry (Apicurio's Confluent-compatible API): the client, its
 // health, and the registry-wide compatibility level. Records are framed and
 // unframed by src/kafka/avro-codec.ts, one codec per topic contract.
+import https from 'node:https';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Agent } from 'undici';
 import type { AvroContract } from '../contracts/contract.js';
+import type { RegistryAccess } from '../settings.js';
 import { fetchWithTimeout } from '../util/http.js';
 import { AvroCodec } from './avro-codec.js';
 
 export type { SchemaRegistry };
 
-export function createRegistry(url: string): SchemaRegistry {
-  return new SchemaRegistry({ host: url, retry: { retries: 3, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 } });
+/**
+ * `access`: basic auth and a private CA (REATIVA_SCHEMA_REGISTRY_*), for a
+ * registry other than the embedded one. The client's calls have a deadline:
+ * its agent's socket timeout, and the retry budget below.
+ */
+export function createRegistry(url: string, access: RegistryAccess = {}): SchemaRegistry {
+  return new SchemaRegistry({
+    host: url,
+    retry: { retries: 3, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 },
+    ...(access.username !== undefined ? { auth: { username: access.username, password: access.password ?? '' } } : {}),
+    ...(access.ca !== undefined ? { agent: new https.Agent({ ca: access.ca, keepAlive: true, timeout: 30_000 }) } : {}),
+  });
+}
+
+/** One dispatcher per private CA: the readiness probe asks every few seconds, and each agent keeps its connections. */
+const dispatchers = new Map<string, Agent>();
+const dispatcherFor = (ca: string): Agent => {
+  let agent = dispatchers.get(ca);
+  if (!agent) dispatchers.set(ca, (agent = new Agent({ connect: { ca } })));
+  return agent;
+};
+
+/** fetch options for the registry's own API calls: the basic-auth header, and the private CA's dispatcher. */
+function registryInit(access: RegistryAccess, init: RequestInit = {}): RequestInit {
+  const headers = new Headers(init.headers);
+  if (access.username !== undefined) headers.set('authorization', `Basic ${Buffer.from(`${access.username}:${access.password ?? ''}`).toString('base64')}`);
+  // undici's own option on Node's fetch: the CA the registry's certificate is checked against.
+  return { ...init, headers, ...(access.ca !== undefined ? ({ dispatcher: dispatcherFor(access.ca) } as RequestInit) : {}) };
 }
 
 /** A codec for `contract` with its schema registered under `<topic>-value`. */
@@ -25,16 +54,16 @@ export async function registeredCodec<W, R, D>(registry: SchemaRegistry, contrac
  * reads a mismatch there as an error, so the global level must match what we
  * register with (BACKWARD).
  */
-export async function setGlobalCompatibility(url: string, level = 'BACKWARD'): Promise<void> {
+export async function setGlobalCompatibility(url: string, level = 'BACKWARD', access: RegistryAccess = {}): Promise<void> {
   const res = await fetchWithTimeout(
     `${url}/config`,
-    { method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: level }) },
+    registryInit(access, { method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: level }) }),
     5000,
   );
   if (!res.ok) throw new Error(`PUT ${url}/config: HTTP ${res.status} ${await res.text()}`);
 }
 
-export async function registryHealthy(url: string): Promise<boolean> {
-  const res = await fetchWithTimeout(`${url}/subjects`, {}, 2000);
+export async function registryHealthy(url: string, access: RegistryAccess = {}): Promise<boolean> {
+  const res = await fetchWithTimeout(`${url}/subjects`, registryInit(access), 2000);
   return res.ok;
 }

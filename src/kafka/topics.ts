@@ -7,6 +7,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { changeLogTopic } from '../capture/tables.js';
 import { UnrecoverableError } from '../errors/unrecoverable-error.js';
+import { waitFor } from '../util/wait.js';
 
 export const DEFAULT_NAMESPACE = 'reativa';
 
@@ -114,11 +115,42 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], re
   try {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   } catch (error) {
-    const details = (error as { errors?: { topic?: string; message?: string }[] }).errors?.map((e) => `${e.topic}: ${e.message}`).join('; ');
-    throw new UnrecoverableError(
-      `the Kafka cluster refused to create ${missing.map((t) => t.topic).join(', ')} (replication factor ${replicationFactor}): ${details || (error as Error).message}; check REATIVA_TOPIC_REPLICATION_FACTOR and REATIVA_TOPIC_PARTITIONS, or create the topics yourself`,
-      { cause: error },
+    const reasons = (error as { errors?: { topic?: string; message?: string }[] }).errors?.map((e) => ({ topic: e.topic ?? '', message: e.message ?? 'refused' }));
+    // Not a refusal (a connection lost, a timeout): classified as it is, so a start waits it out.
+    if (!reasons?.length) throw error;
+    // How many brokers there are turns "Replication-factor is invalid" into a number to set.
+    const brokers = await admin.describeCluster().then(
+      (cluster) => cluster.brokers.length,
+      () => undefined,
     );
+    const message = refusalMessage({ topics: missing.map((t) => t.topic), replicationFactor, brokers, reasons });
+    throw new UnrecoverableError(message, { cause: error });
   }
-  return missing.map((t) => t.topic);
+  const created = missing.map((t) => t.topic);
+  // Leaders are elected, but a broker may not act as one yet: a consumer or an
+  // offset lookup right now fails with "not the leader". Made means usable.
+  await waitFor(`the new topics to answer (${created.join(', ')})`, async () => {
+    for (const topic of created) await admin.fetchTopicOffsets(topic);
+    return true;
+  }, { timeoutMs: 30_000, intervalMs: 100 });
+  return created;
+}
+
+/**
+ * What Reativa says when the cluster refuses its topics: the broker's reasons,
+ * each once (a refusal is usually the same for every topic), and the setting
+ * to change. Names topics and settings, never a credential.
+ */
+export function refusalMessage(refusal: { topics: readonly string[]; replicationFactor: number; brokers: number | undefined; reasons: readonly { topic: string; message: string }[] }): string {
+  const { topics, replicationFactor, brokers } = refusal;
+  const byReason = new Map<string, string[]>();
+  for (const { topic, message } of refusal.reasons) byReason.set(message, [...(byReason.get(message) ?? []), topic]);
+  const reasons = [...byReason]
+    .map(([message, of]) => (of.length === topics.length || of.every((t) => t === '') ? message : `${message} (${of.join(', ')})`))
+    .join('; ');
+  const advice =
+    brokers !== undefined && replicationFactor > brokers
+      ? `REATIVA_TOPIC_REPLICATION_FACTOR is ${replicationFactor} but the cluster has ${brokers} broker${brokers === 1 ? '' : 's'}: set it to ${brokers} or less`
+      : 'check REATIVA_TOPIC_REPLICATION_FACTOR and REATIVA_TOPIC_PARTITIONS against the cluster, and that Reativa may create topics there, or create the topics yourself';
+  return `the Kafka cluster refused to create ${topics.length} topic${topics.length === 1 ? '' : 's'} (${topics.join(', ')}) with replication factor ${replicationFactor}: ${reasons}. ${advice}`;
 }

@@ -12,6 +12,8 @@ export interface StackEndpoints {
   readonly postgres: Endpoint;
   readonly kafka: Endpoint;
   readonly kafkaController: Endpoint;
+  /** The native broker's SASL/SCRAM listener. */
+  readonly kafkaSasl: Endpoint;
   readonly connect: Endpoint;
   readonly registry: Endpoint;
   readonly smtp: Endpoint;
@@ -25,6 +27,7 @@ export function stackEndpoints(settings: Settings): StackEndpoints {
     postgres: endpointOf(settings.erpSuperuserDatabaseUrl, 5432),
     kafka,
     kafkaController: { host: kafka.host, port: settings.kafka.controllerPort },
+    kafkaSasl: { host: kafka.host, port: settings.kafka.saslPort },
     connect: endpointOf(settings.connectUrl, 8083),
     registry: endpointOf(settings.schemaRegistryUrl, 8081),
     smtp: endpointOf(settings.smtpUrl, 25),
@@ -37,6 +40,7 @@ export const PORT_SETTING: Record<keyof StackEndpoints, string> = {
   postgres: 'REATIVA_ERP_SUPERUSER_DATABASE_URL, REATIVA_ERP_DATABASE_URL, REATIVA_ERP_ADMIN_DATABASE_URL and REATIVA_DATABASE_URL',
   kafka: 'REATIVA_KAFKA_BROKERS',
   kafkaController: 'REATIVA_KAFKA_CONTROLLER_PORT',
+  kafkaSasl: 'REATIVA_KAFKA_SASL_PORT',
   connect: 'REATIVA_CONNECT_URL',
   registry: 'REATIVA_SCHEMA_REGISTRY_URL',
   smtp: 'REATIVA_SMTP_URL',

@@ -4,6 +4,7 @@
 // test that checks docker-compose.yml against the native stack, not by a run.
 import path from 'node:path';
 import { registerConnector } from '../capture/connector.js';
+import { StackError } from '../errors/stack-error.js';
 import { setGlobalCompatibility, registryHealthy } from '../kafka/registry.js';
 import { projectPath, PROJECT_ROOT } from '../paths.js';
 import type { Settings } from '../settings.js';
@@ -30,10 +31,16 @@ export const DOCKER_SECRETS_DIR = '/etc/reativa/secrets';
 export const dockerConnectSecretsFile = (settings: Settings) => `${DOCKER_SECRETS_DIR}/${path.basename(settings.connectSecretsFile)}`;
 export const dockerHostSecretsFile = (settings: Settings) => path.join(settings.stackDir, 'secrets', path.basename(settings.connectSecretsFile));
 
+/** testcontainers is a development dependency: imported only here, when the docker stack is used, and named plainly when missing. */
 async function testcontainers() {
   // A long-lived stack must outlive this process: no reaper.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  return import('testcontainers');
+  try {
+    return await import('testcontainers');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new StackError('REATIVA_STACK=docker needs testcontainers, a development dependency not installed here (npm ci --omit=dev): install with npm ci, or use REATIVA_STACK=external', { cause: error });
+  }
 }
 
 export class DockerStack {

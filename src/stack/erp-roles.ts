@@ -17,8 +17,9 @@
 //     only (capture/tables.ts SECRET_COLUMNS), to read them by id.
 //   The CLI's configuration writer (REATIVA_ERP_ADMIN_DATABASE_URL,
 //     reativa_config): INSERT, UPDATE, DELETE on the ERP's webhook and
-//     integrator tables, SELECT on their columns but the secret values (it
-//     writes tokens; it never reads one back).
+//     integrator tables and on Reativa's preset bindings
+//     (reativa_cdc.integrator_presets), SELECT on their columns but the secret
+//     values (it writes tokens; it never reads one back).
 //
 // A role is whatever user the URL names; a URL naming the superuser is left
 // alone (nothing is granted to or taken from it).
@@ -27,13 +28,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConnectorConfig } from '../capture/connector.js';
-import { CDC_SCHEMA, SECRET_COLUMNS, SECRET_TABLES } from '../capture/tables.js';
+import { CDC_SCHEMA, schemaOf, SECRET_COLUMNS, SECRET_TABLES } from '../capture/tables.js';
 import { createClient } from '../db/pool.js';
 import { StackError } from '../errors/stack-error.js';
 import type { Settings } from '../settings.js';
 
 /** The ERP tables `reativa webhooks add` writes (Integradores, Interações Webhooks). */
-export const CONFIG_WRITER_TABLES = ['integrators', 'integrator_parameters', 'webhooks', 'webhook_headers', 'webhook_parameters', 'webhook_triggers'] as const;
+export const CONFIG_WRITER_TABLES = ['integrators', 'integrator_parameters', 'webhooks', 'webhook_headers', 'webhook_parameters', 'webhook_triggers', 'integrator_presets'] as const;
+
+/** A writer table, schema-qualified: the ERP's in public, Reativa's own binding table in reativa_cdc (capture/tables.ts schemaOf). */
+const writerTable = (table: string) => (schemaOf(table) === 'public' ? `public.${id(table)}` : `${id(schemaOf(table))}.${id(table)}`);
+const writerSchemas = () => [...new Set(CONFIG_WRITER_TABLES.map(schemaOf))].filter((s) => s !== 'public');
 
 /** Secret columns the writer may read back: URLs, which `webhooks list` shows with their query masked. */
 const WRITER_READABLE_SECRETS = new Set(['url']);
@@ -131,10 +136,11 @@ export function writerGrants(role: string, database: string, readable: ReadonlyM
     ((SECRET_COLUMNS as Record<string, readonly string[]>)[table] ?? []).includes(column) && !WRITER_READABLE_SECRETS.has(column);
   return [
     ...resetStatements(role, database),
+    ...writerSchemas().map((schema) => `GRANT USAGE ON SCHEMA ${id(schema)} TO ${id(role)}`),
     ...CONFIG_WRITER_TABLES.flatMap((table) => {
       const columns = (readable.get(table) ?? []).filter((c) => !hidden(table, c));
-      const write = `GRANT INSERT, UPDATE, DELETE ON public.${id(table)} TO ${id(role)}`;
-      return columns.length > 0 ? [write, `GRANT SELECT (${columns.map(id).join(', ')}) ON public.${id(table)} TO ${id(role)}`] : [write];
+      const write = `GRANT INSERT, UPDATE, DELETE ON ${writerTable(table)} TO ${id(role)}`;
+      return columns.length > 0 ? [write, `GRANT SELECT (${columns.map(id).join(', ')}) ON ${writerTable(table)} TO ${id(role)}`] : [write];
     }),
     ...(sequences.length > 0 ? [`GRANT USAGE ON SEQUENCE ${sequences.map(qualified).join(', ')} TO ${id(role)}`] : []),
   ];
@@ -254,12 +260,12 @@ export async function ensureErpGrants(settings: Settings, plan: RolePlan = roleP
     if (plan.erpReader) statements.push(...readerGrants(plan.erpReader, plan.erpDatabase));
     if (plan.erpWriter) {
       const { rows } = await client.query<{ table_name: string; column_name: string }>(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY($1) ORDER BY ordinal_position",
-        [CONFIG_WRITER_TABLES],
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema || '.' || table_name = ANY($1) ORDER BY ordinal_position",
+        [CONFIG_WRITER_TABLES.map((t) => `${schemaOf(t)}.${t}`)],
       );
       const readable = new Map<string, string[]>();
       for (const r of rows) readable.set(r.table_name, [...(readable.get(r.table_name) ?? []), r.column_name]);
-      const sequences = await client.query<{ seq: string | null }>("SELECT pg_get_serial_sequence('public.' || t, 'id') AS seq FROM unnest($1::text[]) AS t", [CONFIG_WRITER_TABLES]);
+      const sequences = await client.query<{ seq: string | null }>("SELECT pg_get_serial_sequence(t, 'id') AS seq FROM unnest($1::text[]) AS t", [CONFIG_WRITER_TABLES.map((t) => `${schemaOf(t)}.${t}`)]);
       statements.push(...writerGrants(plan.erpWriter, plan.erpDatabase, readable, sequences.rows.map((r) => r.seq).filter((s): s is string => s !== null)));
     }
     await inTransaction(client, statements);

@@ -18,50 +18,60 @@ export interface KafkaNode {
   readonly host: string;
   readonly port: number;
   readonly controllerPort: number;
+  /** A second listener, SASL_PLAINTEXT with SCRAM-SHA-512, for testing Reativa's SASL client against a real broker. */
+  readonly saslPort: number;
   readonly dataDir: string;
   readonly configFile: string;
 }
 
-export function kafkaNode(stackDir: string, host: string, port: number, controllerPort: number): KafkaNode {
+export function kafkaNode(stackDir: string, host: string, port: number, controllerPort: number, saslPort: number): KafkaNode {
   return {
     host,
     port,
     controllerPort,
+    saslPort,
     dataDir: path.join(stackDir, 'kafka', 'data'),
     configFile: path.join(stackDir, 'kafka', 'server.properties'),
   };
 }
 
-export function writeKafkaConfig(node: KafkaNode): void {
+/** The SCRAM mechanism of the embedded broker's SASL listener. */
+export const EMBEDDED_SCRAM_MECHANISM = 'SCRAM-SHA-512';
+
+/** The properties the broker was started with; writing returns them, so a caller can tell a change. */
+export function writeKafkaConfig(node: KafkaNode): string {
   fs.mkdirSync(path.dirname(node.configFile), { recursive: true });
-  fs.writeFileSync(
-    node.configFile,
-    properties({
-      'process.roles': 'broker,controller',
-      'node.id': 1,
-      'controller.quorum.bootstrap.servers': `${node.host}:${node.controllerPort}`,
-      listeners: `PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort}`,
-      'controller.listener.names': 'CONTROLLER',
-      'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-      'log.dirs': node.dataDir,
-      'num.partitions': 1,
-      'default.replication.factor': 1,
-      'min.insync.replicas': 1,
-      'offsets.topic.replication.factor': 1,
-      'offsets.topic.num.partitions': 10,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      // Share groups are on by default in 4.3: their state topic needs RF 1 on one node too.
-      'share.coordinator.state.topic.replication.factor': 1,
-      'share.coordinator.state.topic.min.isr': 1,
-      'group.initial.rebalance.delay.ms': 0,
-      // Reativa creates its topics explicitly (src/kafka/topics.ts); Connect creates its own.
-      'auto.create.topics.enable': 'false',
-      'log.cleaner.min.compaction.lag.ms': 0,
-    }),
-  );
+  const content = properties({
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.bootstrap.servers': `${node.host}:${node.controllerPort}`,
+    listeners: `PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort},SASL://${node.host}:${node.saslPort}`,
+    'advertised.listeners': `PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort},SASL://${node.host}:${node.saslPort}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT',
+    // The SASL listener: SCRAM-SHA-512 only, its users in the KRaft metadata (src/stack/kafka-scram.ts makes Reativa's).
+    'sasl.enabled.mechanisms': EMBEDDED_SCRAM_MECHANISM,
+    'listener.name.sasl.sasl.enabled.mechanisms': EMBEDDED_SCRAM_MECHANISM,
+    'listener.name.sasl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'log.dirs': node.dataDir,
+    'num.partitions': 1,
+    'default.replication.factor': 1,
+    'min.insync.replicas': 1,
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 10,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    // Share groups are on by default in 4.3: their state topic needs RF 1 on one node too.
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    // Reativa creates its topics explicitly (src/kafka/topics.ts); Connect creates its own.
+    'auto.create.topics.enable': 'false',
+    'log.cleaner.min.compaction.lag.ms': 0,
+  });
+  fs.writeFileSync(node.configFile, content);
+  return content;
 }
 
 export const isKafkaFormatted = (node: KafkaNode) => fs.existsSync(path.join(node.dataDir, 'meta.properties'));

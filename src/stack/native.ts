@@ -10,7 +10,7 @@ import { replicationSlot } from '../capture/slot.js';
 import { applyMigrations } from '../db/migrations.js';
 import { kafkaBrokerCount } from '../kafka/health.js';
 import { setGlobalCompatibility, registryHealthy } from '../kafka/registry.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, kafkaConnection } from '../kafka/client.js';
 import { ensureDeploymentTopics } from '../stages/topics.js';
 import { createLogger } from '../log.js';
 import { projectPath } from '../paths.js';
@@ -28,6 +28,7 @@ import {
   writeKafkaConfig,
 } from './jvm.js';
 import { isFree } from './ports.js';
+import { ensureScramUser } from './kafka-scram.js';
 import { ensureErpGrants, ensureRoles } from './erp-roles.js';
 import * as postgres from './postgres.js';
 import { findJava, findMaven, findPostgres, findPostgresUser, type Lookup } from './prerequisites.js';
@@ -93,8 +94,9 @@ export class NativeStack {
     this.startRegistry(tools);
     this.startSmtp();
     await this.waitKafka();
+    await this.ensureScramUser(tools);
     // Before Connect starts: the change log must exist, one partition and compacted, before Debezium writes to it.
-    const created = await ensureDeploymentTopics(createKafka(this.settings, createLogger('warn')), this.settings);
+    const created = await ensureDeploymentTopics(createKafka(this.settings, createLogger('warn', undefined, undefined, { fd: 2 })), this.settings);
     if (created.length > 0) this.print(`  topics created: ${created.length}`);
     await this.startConnect(tools);
     await this.waitRegistry();
@@ -109,6 +111,7 @@ export class NativeStack {
       postgres: await postgres.isRunning(tools.cluster),
       kafka: !!this.processes.running('kafka'),
       kafkaController: !!this.processes.running('kafka'),
+      kafkaSasl: !!this.processes.running('kafka'),
       connect: !!this.processes.running('connect'),
       registry: !!this.processes.running('registry'),
       smtp: !!this.processes.running('smtp'),
@@ -139,20 +142,47 @@ export class NativeStack {
     await applySchemas(this.settings, this.print);
   }
 
+  private kafkaNode() {
+    return kafkaNode(this.settings.stackDir, this.endpoints.kafka.host, this.endpoints.kafka.port, this.endpoints.kafkaController.port, this.endpoints.kafkaSasl.port);
+  }
+
   private async startKafka(tools: Tools): Promise<void> {
-    if (this.processes.running('kafka')) return;
-    const node = kafkaNode(this.settings.stackDir, this.endpoints.kafka.host, this.endpoints.kafka.port, this.endpoints.kafkaController.port);
-    writeKafkaConfig(node);
+    const node = this.kafkaNode();
+    const current = writeKafkaConfig(node);
+    // A broker reads its properties only when it starts: one running with other
+    // properties than these (a stack from before the SASL listener, say) is
+    // restarted, cleanly, once; clients wait the outage out and reconnect.
+    const startedWith = `${node.configFile}.started`;
+    if (this.processes.running('kafka')) {
+      if (fs.existsSync(startedWith) && fs.readFileSync(startedWith, 'utf8') === current) return;
+      this.print("Kafka's configuration changed: restarting the broker…");
+      await this.processes.stop('kafka', 60_000);
+    }
     if (!isKafkaFormatted(node)) {
       this.print('formatting Kafka storage (KRaft)…');
       await execFileAsync(tools.java, kafkaFormatArgs(this.layout, node), { timeout: 60_000 });
     }
     this.print('starting Kafka…');
     this.processes.launch(kafkaLaunch(tools.java, this.layout, node, this.settings.stackDir));
+    fs.writeFileSync(startedWith, current);
   }
 
   private async waitKafka(): Promise<void> {
     await this.waitService('kafka', 'Kafka', async () => (await kafkaBrokerCount(this.settings.kafka.brokers)) > 0, 90_000);
+  }
+
+  /** Kafka alone: started, or restarted if its configuration changed; healthy, with its SCRAM user. */
+  async upKafka(tools: Tools = resolveTools(this.settings)): Promise<void> {
+    await this.startKafka(tools);
+    await this.waitKafka();
+    await this.ensureScramUser(tools);
+  }
+
+  /** The SASL listener's SCRAM user (src/stack/kafka-scram.ts), once per cluster. */
+  private async ensureScramUser(tools: Tools): Promise<void> {
+    if (await ensureScramUser(tools.java, this.layout, this.kafkaNode(), this.settings.stackDir)) {
+      this.print(`  Kafka SCRAM user made for the SASL listener (${this.endpoints.kafkaSasl.host}:${this.endpoints.kafkaSasl.port})`);
+    }
   }
 
   private startRegistry(tools: Tools): void {
@@ -216,6 +246,7 @@ export class NativeStack {
     await this.processes.stop('kafka', 60_000);
     await this.startKafka(tools);
     await this.waitKafka();
+    await this.ensureScramUser(tools);
   }
 
   /** Stops Connect alone (clean stop: it flushes source offsets first). */
@@ -313,10 +344,11 @@ async function probe<T>(fn: () => Promise<T>): Promise<T | undefined> {
 export async function collectStatus(settings: Settings, processes?: Record<string, boolean>): Promise<StackStatus> {
   const e = stackEndpoints(settings);
   const at = (p: { host: string; port: number }) => `${p.host}:${p.port}`;
-  const brokers = await probe(() => kafkaBrokerCount(settings.kafka.brokers));
+  // As Reativa's processes reach the cluster (TLS, SASL), which for an external one is what matters.
+  const brokers = await probe(() => kafkaBrokerCount(kafkaConnection(settings)));
   const connectClient = new ConnectClient(settings.connectUrl, 3000);
   const plugins = await probe(() => connectClient.plugins());
-  const registry = await probe(() => registryHealthy(settings.schemaRegistryUrl));
+  const registry = await probe(() => registryHealthy(settings.schemaRegistryUrl, settings.schemaRegistry));
   const smtp = await probe(() => smtpHealthy(settings.mailWebUrl));
   // The embedded stack's superuser sees the cluster before its roles exist; an external cluster is seen as Reativa sees it.
   const pgUrl = settings.stackMode === 'external' ? settings.erpDatabaseUrl : settings.erpSuperuserDatabaseUrl;

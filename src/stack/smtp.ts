@@ -4,11 +4,25 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchSpec } from './processes.js';
+import { StackError } from '../errors/stack-error.js';
 import { fetchWithTimeout } from '../util/http.js';
 
+/**
+ * MailDev is a development dependency (a production install has none of it):
+ * resolved only when the embedded stack starts it, so every other command
+ * works without it, and named plainly when it is missing.
+ */
+function maildevEntry(): string {
+  try {
+    // maildev exports only its ESM entry (dist/index.js); its CLI sits beside it.
+    return fileURLToPath(import.meta.resolve('maildev'));
+  } catch {
+    throw new StackError("the embedded stack's SMTP server (MailDev) is a development dependency, not installed here (npm ci --omit=dev): install with npm ci, or run against your own services with REATIVA_STACK=external");
+  }
+}
+
 export function smtpLaunchSpec(stackDir: string, smtp: { host: string; port: number }, web: { host: string; port: number }): LaunchSpec {
-  // maildev exports only its ESM entry (dist/index.js); its CLI sits beside it.
-  const entry = fileURLToPath(import.meta.resolve('maildev'));
+  const entry = maildevEntry();
   const bin = path.join(path.dirname(entry), 'bin', 'maildev.js');
   return {
     name: 'smtp',

@@ -1,6 +1,7 @@
 // The topics a deployment needs, from its settings, created (or found) at start
 // in every stack mode, with the partitions and replication factor configured.
 import type { Kafka } from 'kafkajs';
+import { explainKafkaRefusal } from '../kafka/client.js';
 import { allTopicSpecs, ensureTopics, reativaTopics, type ReativaTopics } from '../kafka/topics.js';
 import type { Settings } from '../settings.js';
 
@@ -9,7 +10,10 @@ export const topicsOf = (settings: Settings): ReativaTopics => reativaTopics(set
 /** Creates what is missing; returns the topics created. */
 export async function ensureDeploymentTopics(kafka: Kafka, settings: Settings): Promise<string[]> {
   const admin = kafka.admin();
-  await admin.connect();
+  // The first call of a start to Kafka: wrong credentials are named here, once, and stop the process.
+  await admin.connect().catch((error: unknown) => {
+    throw explainKafkaRefusal(error);
+  });
   try {
     const specs = allTopicSpecs({
       changeTopicPrefix: settings.topicPrefix,

@@ -10,7 +10,11 @@ import type { ApplierMessage, ApplierWorkerData } from './applier-worker.js';
 // tests) it is the .ts, which the worker loads through tsx as the main thread did.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER = new URL(FROM_SOURCE ? './applier-worker.ts' : './applier-worker.js', import.meta.url);
-const EXEC_ARGV = FROM_SOURCE && !process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+// V8 flags given to `node` (--max-semi-space-size, --max-old-space-size…) are
+// process-wide: a worker given them in execArgv refuses to start
+// (ERR_WORKER_INVALID_EXEC_ARGV), and it has them anyway. Compiled, the worker
+// needs no option of its own; from source, it needs tsx's loader.
+const EXEC_ARGV = FROM_SOURCE ? ['--import', 'tsx'] : [];
 
 /**
  * The worker's young generation, in MB. Left to V8, a worker on a large

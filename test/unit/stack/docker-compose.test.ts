@@ -19,6 +19,7 @@ interface Service {
   environment?: Record<string, string | number>;
   ports?: string[];
   volumes?: string[];
+  profiles?: string[];
 }
 const compose = parse(fs.readFileSync(projectPath('docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 const pom = fs.readFileSync(projectPath('stack', 'pom.xml'), 'utf8');
@@ -34,8 +35,10 @@ const published = (service: string) =>
   }));
 
 describe('docker-compose.yml agrees with the native stack', () => {
-  it('has the same services', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['connect', 'kafka', 'postgres', 'registry', 'smtp']);
+  it('has the same services (Reativa itself, built from the Dockerfile, only in the app profile)', () => {
+    const stack = Object.entries(compose.services).filter(([, service]) => !service.profiles).map(([name]) => name);
+    expect(stack.sort()).toEqual(['connect', 'kafka', 'postgres', 'registry', 'smtp']);
+    expect(compose.services.reativa?.profiles).toEqual(['app']);
   });
 
   it('publishes every service on the native default port', () => {

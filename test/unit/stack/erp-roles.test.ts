@@ -51,7 +51,10 @@ describe('embedded stack roles', () => {
       ['webhooks', ['id', 'name', 'url']],
     ]);
     const sql = writerGrants('reativa_config', 'erp', readable, ['public.webhooks_id_seq']);
-    for (const table of CONFIG_WRITER_TABLES) expect(sql).toContain(`GRANT INSERT, UPDATE, DELETE ON public."${table}" TO "reativa_config"`);
+    for (const table of CONFIG_WRITER_TABLES.filter((t) => t !== 'integrator_presets')) expect(sql).toContain(`GRANT INSERT, UPDATE, DELETE ON public."${table}" TO "reativa_config"`);
+    // Reativa's own preset bindings live in reativa_cdc, beside the ERP's tables.
+    expect(sql).toContain('GRANT USAGE ON SCHEMA "reativa_cdc" TO "reativa_config"');
+    expect(sql).toContain('GRANT INSERT, UPDATE, DELETE ON "reativa_cdc"."integrator_presets" TO "reativa_config"');
     expect(sql).toContain('GRANT SELECT ("id", "alias", "version", "url", "active") ON public."integrators" TO "reativa_config"');
     expect(sql).toContain('GRANT SELECT ("id", "webhook_id", "name") ON public."webhook_headers" TO "reativa_config"');
     expect(sql).toContain('GRANT USAGE ON SEQUENCE "public"."webhooks_id_seq" TO "reativa_config"');
