@@ -9,7 +9,7 @@ import { createKafka, kafkaConnection } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
 import { startMapper } from '../stages/mapper/runner.js';
-import { groupsOf, STAGE_NAMES, type StageName } from '../stages/registry.js';
+import { groupsOf, STAGE_NAMES, stageGroups, type StageName } from '../stages/registry.js';
 import { LiveConfig } from '../config/live.js';
 import { ErpSecretReader } from '../config/secrets.js';
 import { InputError } from '../errors/input-error.js';
@@ -21,6 +21,7 @@ import { DEFAULT_SCHEDULE } from '../delivery/retry-policy.js';
 import { startDelivery } from '../stages/delivery/runner.js';
 import { createPool } from '../db/pool.js';
 import { Health } from '../health/health.js';
+import { SHUTDOWN, startEndpoints } from '../http/endpoints.js';
 import { waitOut } from '../util/retry.js';
 import { projectPath } from '../paths.js';
 import { loadSettings } from '../settings.js';
@@ -41,6 +42,8 @@ export function registerStart(program: Command): void {
       const topics = topicsOf(settings);
       const groups = groupsOf(topics.namespace);
       const logger = createLogger(settings.logLevel);
+      // What this process depends on: outages are waited out and reported here (once each); /readyz reads it.
+      const health = new Health(logger);
       // Stopping steps, registered as each part starts and run last-started first; a
       // signal during startup waits for the part being started, then stops what runs.
       const stops: (() => Promise<unknown>)[] = [];
@@ -49,6 +52,7 @@ export function registerStart(program: Command): void {
       const shutdown = (signal: string) => {
         if (stopping) return;
         stopping = true;
+        health.setReady(SHUTDOWN, false);
         logger.info({ signal }, 'shutting down');
         starting
           .catch(() => undefined)
@@ -70,21 +74,26 @@ export function registerStart(program: Command): void {
         return running;
       };
 
+      // Neither connects yet: the HTTP server is given them before the stack is up.
+      const kafka = createKafka(settings, logger);
+      const reativaPool = createPool(settings.reativaDatabaseUrl, logger, { name: 'reativa' });
+      stops.push(() => reativaPool.end());
+      const groupIds = { mapper: options.mapperGroup ?? groups.mapper, routing: options.routingGroup ?? groups.routing, delivery: options.deliveryGroup ?? groups.delivery };
+      const topology = { changeTopicPrefix: settings.topicPrefix, retrySteps: settings.delivery.retryScheduleMs.length, topics, groups: groupIds };
+      // /healthz answers from here on; /readyz says "not ready" until every stage has started and joined its groups.
+      const endpoints = await startEndpoints({ settings, logger, kafka, health, reativaPool, topics, stages, groups: [...stages].flatMap((stage) => stageGroups(stage, topology)) });
+      stops.push(() => endpoints.close());
+
       if (options.stack && settings.stackMode !== 'external') {
         await step(() => createStack(settings, (line) => logger.info(line)).up());
       }
-      const kafka = createKafka(settings, logger);
-      // What this process depends on: outages are waited out and reported here (once each).
-      const health = new Health(logger);
-      const reativaPool = createPool(settings.reativaDatabaseUrl, logger, { name: 'reativa' });
-      stops.push(() => reativaPool.end());
       // Reativa's own state (parked keys, the attempt log) is Reativa's to
       // migrate, whatever the stack: applied files are remembered, so this is
       // a no-op once current. The ERP's database is never migrated here.
       const shuttingDown = () => stopping;
       const own = await step(() => waitOut('reativa database', () => applyMigrations(settings.reativaDatabaseUrl, projectPath('schemas', 'reativa'), 'reativa'), health, undefined, shuttingDown));
       if (own?.applied.length) logger.info({ applied: own.applied }, 'reativa database migrated');
-      const registry = createRegistry(settings.schemaRegistryUrl);
+      const registry = createRegistry(settings.schemaRegistryUrl, settings.schemaRegistry);
       // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
       const onFatal = () => process.exit(70);
       const common = { topics, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal, health };
@@ -92,36 +101,59 @@ export function registerStart(program: Command): void {
       if (created?.length) logger.info({ created }, 'topics created');
 
       if (stages.has('mapper')) {
-        const mapper = await step(() => startMapper(kafka, registry, logger, { ...common, connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, historyMs: settings.state.historyMs, groupId: options.mapperGroup ?? groups.mapper }));
+        const mapperSecrets = new ErpSecretReader(settings.erpDatabaseUrl, logger);
+        stops.push(() => mapperSecrets.close());
+        const mapper = await step(() => startMapper(kafka, registry, logger, {
+            ...common,
+            connection: kafkaConnection(settings),
+            topicPrefix: settings.topicPrefix,
+            stateDir: settings.state.dir,
+            historyMs: settings.state.historyMs,
+            groupId: groupIds.mapper,
+            // Post-due collection: the collector's grace is an integrator parameter, a secret column read from the ERP by id.
+            collection: { secrets: mapperSecrets, pool: reativaPool, timeZone: settings.collection.timeZone, intervalMs: settings.collection.checkIntervalMs },
+          }));
         if (!mapper) return;
         stops.push(() => mapper.stop());
+        endpoints.mapperStarted(mapper, groupIds.mapper);
       }
       let live: LiveConfig | undefined;
+      // The webhooks' alert e-mails: routing's notices (invalid webhooks, refused clients) and delivery's, in one digest per webhook.
+      let digest: AlertDigest | undefined;
+      if (stages.has('routing') || stages.has('delivery')) {
+        const created = new AlertDigest(createMailTransport(settings.smtpUrl, undefined, { ca: settings.smtpTlsCa }), settings.alerts.from, settings.alerts.digestWindowMs, logger, health);
+        stops.push(() => created.close());
+        digest = created;
+      }
       if (stages.has('routing')) {
         // Secrets are read from the ERP with the runtime role (REATIVA_ERP_DATABASE_URL), never from Kafka.
         const secrets = new ErpSecretReader(settings.erpDatabaseUrl, logger);
-        const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: options.routingGroup ?? groups.routing, secrets }));
+        const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: groupIds.routing, secrets, ...(digest ? { notices: digest } : {}) }));
         if (!routing) return;
         stops.push(() => routing.stop());
+        endpoints.routingStarted(routing);
         live = routing.live;
       }
-      if (!stages.has('delivery')) return;
+      if (!stages.has('delivery')) {
+        endpoints.started();
+        return;
+      }
       if (!live) {
         // Delivery alone: a configuration view of its own.
         const own = new LiveConfig(kafka, logger, topics.config, new ErpSecretReader(settings.erpDatabaseUrl, logger));
         const started = await step(() => own.start());
         if (started === undefined && stopping) return;
         stops.push(() => own.stop());
+        endpoints.configStarted(own);
         live = own;
       }
       const config = live;
-      const digest = new AlertDigest(createMailTransport(settings.smtpUrl), settings.alerts.from, settings.alerts.digestWindowMs, logger, health);
-      stops.push(() => digest.close());
+      const mails = digest!;
       const d = settings.delivery;
       const delivery = await step(() =>
-        startDelivery(kafka, registry, reativaPool, config, digest, logger, {
+        startDelivery(kafka, registry, reativaPool, config, mails, logger, {
           topics,
-          groupId: options.deliveryGroup ?? groups.delivery,
+          groupId: groupIds.delivery,
           schedule: { ...DEFAULT_SCHEDULE, delaysMs: d.retryScheduleMs },
           sender: { connectTimeoutMs: d.connectTimeoutMs, responseTimeoutMs: d.responseTimeoutMs, attemptDeadlineMs: d.attemptDeadlineMs, allowHosts: d.allowHosts, httpsOnly: d.httpsOnly },
           maxInFlightPerWebhook: d.maxInFlightPerWebhook,
@@ -129,12 +161,16 @@ export function registerStart(program: Command): void {
           breakerThreshold: d.breakerThreshold,
           attemptLogRetentionDays: d.attemptLogRetentionDays,
           sessionTimeoutMs: settings.kafka.sessionTimeoutMs,
+          newTopics: settings.topics,
           health,
+          observer: endpoints.tally,
           onFatal,
         }),
       );
       if (!delivery) return;
       stops.push(() => delivery.stop());
+      endpoints.deliveryStarted(delivery);
+      endpoints.started();
     });
 }
 

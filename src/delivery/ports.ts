@@ -119,3 +119,16 @@ export interface WebhookSource {
 
 /** Sync once the record's writer schema is known, so the hot path awaits nothing. */
 export type DeliveryDecoder = (record: Buffer) => ReceivedDelivery | Promise<ReceivedDelivery>;
+
+/**
+ * Hears what became of each delivery, per webhook, for the process's metrics.
+ * Called on the hot path (thousands of times a second): it must only count.
+ */
+export interface DeliveryObserver {
+  /** One HTTP attempt and how it ended. */
+  attempted(webhookId: number, outcome: AttemptRecord['outcome'], latencyMs: number): void;
+  /** A delivery given up: dead-lettered (permanent failure, attempts exhausted, webhook inactive or removed). */
+  deadLettered(webhookId: number): void;
+  /** A delivery held back unsent to the retry path (the webhook's circuit open, or its secrets not read yet). */
+  deferred(webhookId: number): void;
+}

@@ -17,8 +17,8 @@ import { webhookOfDeliveryKey } from '../contracts/delivery.js';
 import type { ResolvedWebhook } from '../config/webhooks.js';
 import type { Logger } from '../log.js';
 import { Breakers } from './breaker.js';
-import { deliveryFailure } from './failures.js';
-import type { AttemptLogPort, DeliveryDecoder, Notices, Outbox, ParkedHead, ParkingPort, Transport, WebhookSource } from './ports.js';
+import { circuitOpenNotice, deliveryFailure } from './failures.js';
+import type { AttemptLogPort, DeliveryDecoder, DeliveryObserver, Notices, Outbox, ParkedHead, ParkingPort, Transport, WebhookSource } from './ports.js';
 import { redactValues } from '../util/redact.js';
 import { buildRequest } from './request.js';
 import { nextRetry, type RetrySchedule } from './retry-policy.js';
@@ -41,6 +41,8 @@ export interface WorkerPorts {
   readonly notices: Notices;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Counts outcomes per webhook for the process's metrics. */
+  readonly observer?: DeliveryObserver;
 }
 
 export interface DeliveryStats {
@@ -85,6 +87,11 @@ export class DeliveryWorker {
     let semaphore = this.semaphores.get(webhookId);
     if (!semaphore) this.semaphores.set(webhookId, (semaphore = new Semaphore(this.options.maxInFlightPerWebhook)));
     return semaphore;
+  }
+
+  /** The webhooks whose circuit is open: their first attempts are deferred to the retry path. */
+  openCircuits(): number[] {
+    return this.breakers.openWebhooks();
   }
 
   /** Partitions moved: read the parked keys again before the next first attempt. */
@@ -222,6 +229,7 @@ export class DeliveryWorker {
     // them), not counted, not given up; tried again after the first retry step.
     if (webhook?.enabled && webhook.secretsPending) {
       stats.deferred += 1;
+      ports.observer?.deferred(d.webhookId);
       return { retry: { attempt: attemptNo, dueAt: this.now() + options.schedule.delaysMs[0]!, history }, retryTopicIndex: 1 };
     }
     if (!webhook?.active) {
@@ -230,6 +238,7 @@ export class DeliveryWorker {
     }
     if (mayDefer && this.breakers.isOpen(webhook.id)) {
       stats.deferred += 1;
+      ports.observer?.deferred(webhook.id);
       return { retry: { attempt: 1, dueAt: this.now() + options.schedule.delaysMs[0]!, history: [] }, retryTopicIndex: 1 };
     }
     const semaphore = slotHeld ? undefined : this.slotsOf(webhook.id);
@@ -242,8 +251,13 @@ export class DeliveryWorker {
       semaphore?.release();
     }
     const { outcome } = result;
+    ports.observer?.attempted(webhook.id, outcome.kind, result.latencyMs);
     const change = this.breakers.record(webhook.id, outcome.kind);
-    if (change === 'opened') ports.logger.warn({ webhookId: webhook.id, failures: options.breakerThreshold }, 'webhook failing: first attempts are deferred to the retry path until an attempt succeeds');
+    if (change === 'opened') {
+      ports.logger.warn({ webhookId: webhook.id, failures: options.breakerThreshold }, 'webhook failing: first attempts are deferred to the retry path until an attempt succeeds');
+      // Operators hear of it now, not days later at the attempt limit.
+      ports.notices.add(circuitOpenNotice(webhook, options.breakerThreshold, redactValues(outcome.kind === 'success' ? '' : outcome.error, webhook.secrets ?? []), new Date(this.now())));
+    }
     if (change === 'closed') ports.logger.info({ webhookId: webhook.id }, 'webhook answering again: first attempts are sent again');
     const status = outcome.status;
     // A partner's answer or a client error may echo a secret the request carried
@@ -261,7 +275,9 @@ export class DeliveryWorker {
     }
     const tried = [...history, { at: startedAt.toISOString(), attempt: attemptNo, status, error, latencyMs: Math.round(result.latencyMs) }].slice(-50);
     if (outcome.kind === 'permanent') {
-      await this.deadLetter(key, d, record, webhook, tried, `falha permanente: ${error}`, true);
+      // Dead-lettered at once: no retry would change the partner's mind. The e-mail says it refused (status and answer).
+      const answer = redactValues(result.responseExcerpt, secrets);
+      await this.deadLetter(key, d, record, webhook, tried, `falha permanente: ${error}`, true, { status, answer });
       return 'done';
     }
     const decision = nextRetry(options.schedule, attemptNo, webhook.maxAttempts, this.now(), outcome.retryAfterMs);
@@ -274,10 +290,20 @@ export class DeliveryWorker {
     return { retry: { attempt: decision.attempt, dueAt: decision.dueAt, history: tried }, retryTopicIndex: decision.retryTopicIndex };
   }
 
-  private async deadLetter(key: string, d: ReceivedDelivery, record: Buffer, webhook: ResolvedWebhook | undefined, history: readonly AttemptSummary[], reason: string, mail: boolean): Promise<void> {
-    const failure = deliveryFailure(d, record, webhook, history, reason, mail, new Date(this.now()));
+  private async deadLetter(
+    key: string,
+    d: ReceivedDelivery,
+    record: Buffer,
+    webhook: ResolvedWebhook | undefined,
+    history: readonly AttemptSummary[],
+    reason: string,
+    mail: boolean,
+    refusal?: { readonly status: number | null; readonly answer: string | null },
+  ): Promise<void> {
+    const failure = deliveryFailure(d, record, webhook, history, reason, mail, new Date(this.now()), refusal);
     await this.ports.outbox.deadLetter(key, failure.letter, failure.alert);
     this.stats.deadLettered += 1;
+    this.ports.observer?.deadLettered(d.webhookId);
     this.ports.logger.warn({ webhookId: d.webhookId, deliveryId: d.deliveryId, eventId: d.eventId, contractId: d.contractId, reason, attempts: history.length }, 'delivery dead-lettered');
     if (failure.notice) this.ports.notices.add(failure.notice);
   }

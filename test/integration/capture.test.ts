@@ -28,7 +28,7 @@ describe('change capture of contracts', () => {
     await pool.query("UPDATE contracts SET stage = 'approved' WHERE id = $1", [id]);
     await pool.query('DELETE FROM contracts WHERE id = $1', [id]);
 
-    const events = await reader.waitFor((c) => c !== null && (c.after?.id ?? c.before?.id) === id, 3, 10_000);
+    const events = await reader.waitFor((c) => c !== null && (c.after?.id ?? c.before?.id) === id, 3, 60_000);
     expect(events.map((e) => e?.op)).toEqual(['c', 'u', 'd']);
     const [created, updated, deleted] = events as [Change, Change, Change];
 

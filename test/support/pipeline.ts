@@ -3,6 +3,7 @@
 // prerequisites on: what tests of routing and delivery stand on. A test never
 // reads or writes the running Reativa's topics, and a used stack's history
 // (other tests' webhooks, a demo's traffic) never reaches it.
+import type { Notices } from '../../src/delivery/ports.js';
 import { kafkaConnection } from '../../src/kafka/client.js';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
@@ -76,8 +77,11 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-/** `logger`: where the pipeline's processes log (a test that reads the logs gives one writing to a buffer). */
-export async function startPipeline(pool: pg.Pool, options: { logger?: Logger } = {}): Promise<Pipeline> {
+/**
+ * `logger`: where the pipeline's processes log (a test that reads the logs gives one writing to a buffer).
+ * `notices`: where routing's alert e-mails go (an AlertDigest); none by default.
+ */
+export async function startPipeline(pool: pg.Pool, options: { logger?: Logger; notices?: Notices } = {}): Promise<Pipeline> {
   const kafka = testKafka();
   const registry = createRegistry(settings.schemaRegistryUrl);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
@@ -88,7 +92,7 @@ export async function startPipeline(pool: pg.Pool, options: { logger?: Logger } 
   const mapperOptions = { connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper };
   let mapper = await startMapper(kafka, registry, logger, mapperOptions);
   // Secrets are read from the ERP with Reativa's runtime role, as `reativa start` does.
-  const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing, secrets: new ErpSecretReader(settings.erpDatabaseUrl, logger) });
+  const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing, secrets: new ErpSecretReader(settings.erpDatabaseUrl, logger), ...(options.notices ? { notices: options.notices } : {}) });
   // After the mapper starts: it carries configuration changes from the change log to
   // the namespace's config topic, and it starts at the log's end.
   await pool.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");

@@ -9,8 +9,9 @@ import type { AlertDigest } from '../../alerts/digest.js';
 import type { LiveConfig } from '../../config/live.js';
 import { recordDeadLetter } from '../../contracts/dead-letter.js';
 import { DELIVERY } from '../../contracts/delivery.js';
-import { Health } from '../../health/health.js';
-import { DEFAULT_BACKOFF, patiently, waitOut, type OutageReporter } from '../../util/retry.js';
+import { Health, type HealthReporter } from '../../health/health.js';
+import { DEFAULT_BACKOFF, patiently, waitOut } from '../../util/retry.js';
+import type { DeliveryObserver } from '../../delivery/ports.js';
 import type { RetrySchedule } from '../../delivery/retry-policy.js';
 import { DeliveryWorker, type DeliveryStats } from '../../delivery/worker.js';
 import { AttemptLog } from '../../db/attempt-log.js';
@@ -43,13 +44,23 @@ export interface DeliveryOptions {
   readonly breakerThreshold: number;
   readonly attemptLogRetentionDays: number;
   readonly sessionTimeoutMs?: number;
-  /** Hears of outages waited out (readiness, one warning each); a plain logger's by default. */
-  readonly health?: OutageReporter;
+  /** How retry topics missing at start are made (REATIVA_TOPIC_PARTITIONS, REATIVA_TOPIC_REPLICATION_FACTOR); 3 partitions, replication 1 by default. */
+  readonly newTopics?: { readonly partitions: number; readonly replicationFactor: number };
+  /** Hears of outages waited out (one warning each) and whether its consumers are joined (readiness); a plain logger's by default. */
+  readonly health?: HealthReporter;
+  /** Counts outcomes per webhook for the process's metrics (src/metrics/delivery-tally.ts). */
+  readonly observer?: DeliveryObserver;
   readonly onFatal?: (error: Error) => void;
 }
 
 export interface RunningDelivery {
   readonly stats: DeliveryStats;
+  /** The webhooks whose circuit is open now. */
+  openCircuits(): number[];
+  /** Records delivery could not read, sent whole to the dead-letter topic (stage `deliver`). */
+  unreadable(): number;
+  /** OAuth 2.0 token requests made so far (the rest came from the token cache). */
+  tokenRequests(): number;
   stop(): Promise<void>;
 }
 
@@ -64,10 +75,10 @@ export async function startDelivery(
 ): Promise<RunningDelivery> {
   const groupId = options.groupId ?? groupsOf(options.topics.namespace).delivery;
   const log = logger.child({ component: 'delivery', group: groupId });
-  const retryTopics = retryTopicSpecs(options.topics, options.schedule.delaysMs.length);
+  const retryTopics = retryTopicSpecs(options.topics, options.schedule.delaysMs.length, options.newTopics?.partitions);
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, retryTopics).finally(() => admin.disconnect());
+  await ensureTopics(admin, retryTopics, options.newTopics?.replicationFactor).finally(() => admin.disconnect());
 
   const producer = createProducer(kafka);
   await producer.connect();
@@ -77,6 +88,7 @@ export async function startDelivery(
   const health = options.health ?? new Health(log);
   let stopping = false;
   const stopped = () => stopping;
+  let unreadable = 0;
   // Ports that pause their caller through an outage (a database or broker
   // restarting) instead of failing the delivery: nothing is lost, nothing
   // is dead-lettered for it, and the stage resumes by itself.
@@ -92,6 +104,7 @@ export async function startDelivery(
       outbox: patientOutbox,
       notices: digest,
       logger: log,
+      ...(options.observer ? { observer: options.observer } : {}),
     },
     { schedule: options.schedule, maxInFlightPerWebhook: options.maxInFlightPerWebhook, breakerThreshold: options.breakerThreshold },
   );
@@ -109,8 +122,12 @@ export async function startDelivery(
       maxPendingPerPartition: options.maxPendingPerPartition,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
       stopGraceMs,
+      onReady: (part, ready) => health.setReady(part, ready),
     },
-    (topic, partition, message, reason) => patientOutbox.unreadable(recordDeadLetter('deliver', reason, topic, partition, message)),
+    (topic, partition, message, reason) => {
+      unreadable += 1;
+      return patientOutbox.unreadable(recordDeadLetter('deliver', reason, topic, partition, message));
+    },
     (error) => options.onFatal?.(error),
   );
 
@@ -129,6 +146,9 @@ export async function startDelivery(
 
   return {
     stats: worker.stats,
+    openCircuits: () => worker.openCircuits(),
+    unreadable: () => unreadable,
+    tokenRequests: () => sender.tokens.requests,
     stop: async () => {
       stopping = true;
       clearInterval(reviver);

@@ -34,6 +34,7 @@ function harness(answers: Outcome['kind'][] | ((body: string) => Outcome), hook 
   const forwarded: { key: string; envelope: RetryEnvelope; topic: number; record: Buffer }[] = [];
   const dead: { key: string; letter: DeliveryDeadLetter; alert: Alert }[] = [];
   const notices: FailureNotice[] = [];
+  const observed: string[] = [];
   let clock = NOW;
   const parking = new MemoryParking(() => clock);
   const script = Array.isArray(answers) ? [...answers] : undefined;
@@ -61,10 +62,15 @@ function harness(answers: Outcome['kind'][] | ((body: string) => Outcome), hook 
       notices: { add: (n) => void notices.push(n) },
       logger: createLogger('silent'),
       now: () => clock,
+      observer: {
+        attempted: (id, outcome, latencyMs) => void observed.push(`${id} ${outcome} ${latencyMs}ms`),
+        deadLettered: (id) => void observed.push(`${id} dead-lettered`),
+        deferred: (id) => void observed.push(`${id} deferred`),
+      },
     },
     { schedule: DEFAULT_SCHEDULE, maxInFlightPerWebhook: 2, breakerThreshold: 2 },
   );
-  return { worker, sent, attempts, forwarded, dead, notices, parking, setWebhook: (w: ResolvedWebhook) => void (current = w), advanceClock: (ms: number) => void (clock += ms) };
+  return { worker, sent, attempts, forwarded, dead, notices, observed, parking, setWebhook: (w: ResolvedWebhook) => void (current = w), advanceClock: (ms: number) => void (clock += ms) };
 }
 
 const bodies = (sent: OutgoingRequest[]) => sent.map((r) => JSON.parse(r.body!).N as number);
@@ -115,11 +121,12 @@ describe('delivery worker', () => {
     expect(h.parking.queues.get(KEY)?.map((q) => q.deliveryId)).toEqual(['d-3']);
   });
 
-  it('dead-letters a permanent failure at once, with an alert and an e-mail notice', async () => {
+  it('dead-letters a permanent failure at once, with an alert and an e-mail saying the partner refused it (status and answer)', async () => {
     const h = harness(['permanent']);
     await h.worker.firstAttempt(KEY, record(1), new Set());
     expect(h.dead).toMatchObject([{ key: KEY, letter: { reason: 'falha permanente: HTTP 400', attempts: [{ status: 400 }] }, alert: { type: 'delivery_failed' } }]);
-    expect(h.notices).toMatchObject([{ webhookId: 1, emails: ['ops@isp.com.br'], lastError: 'HTTP 400' }]);
+    expect(h.notices).toMatchObject([{ kind: 'partner_refused', status: 400, webhookId: 1, emails: ['ops@isp.com.br'], attempts: 1 }]);
+    expect(h.notices[0]!.lastError).toMatch(/^HTTP 400/);
     expect(h.forwarded).toEqual([]);
   });
 
@@ -142,6 +149,9 @@ describe('delivery worker', () => {
     await h.worker.firstAttempt(other(3), record(3, 3), new Set());
     expect(bodies(h.sent)).toEqual([1, 2]);
     expect(h.worker.stats.deferred).toBe(1);
+    // Operators hear of it when the circuit opens, not days later at the attempt limit.
+    expect(h.notices).toMatchObject([{ kind: 'circuit_open', webhookId: 1, emails: ['ops@isp.com.br'] }]);
+    expect(h.notices[0]!.lastError).toContain('A integradora parou de responder: 2 falhas seguidas');
     expect(h.forwarded[2]).toMatchObject({ key: other(3), topic: 1, envelope: { attempt: 1, history: [] } });
     await h.worker.retryAttempt(other(3), h.forwarded[2]!.record, h.forwarded[2]!.envelope);
     await h.worker.firstAttempt(other(4), record(4, 4), new Set());
@@ -228,5 +238,17 @@ describe('delivery worker', () => {
     expect(await h.worker.reviveStuck(60_000, 10_000)).toBe(1);
     expect(h.forwarded).toMatchObject([{ key: KEY, topic: 1, envelope: { attempt: 3, dueAt: NOW + 61_000 } }]);
     expect(h.parking.heads.get(KEY)).toMatchObject({ deliveryId: 'd-1', attempt: 3, state: 'waiting', movedAt: NOW + 61_000 });
+  });
+
+  it('tells its observer every attempt, dead letter and deferral, per webhook (the metrics)', async () => {
+    const h = harness(['retryable', 'retryable', 'permanent']);
+    const other = (n: number) => deliveryKey({ webhookId: 1, aggregateKey: `contract:${n}` });
+    await h.worker.firstAttempt(other(1), record(1, 1), new Set());
+    await h.worker.firstAttempt(other(2), record(2, 2), new Set());
+    // The circuit is open (threshold 2): deferred, unsent.
+    await h.worker.firstAttempt(other(3), record(3, 3), new Set());
+    await h.worker.retryAttempt(other(1), h.forwarded[0]!.record, h.forwarded[0]!.envelope);
+    expect(h.observed).toEqual(['1 retryable 5ms', '1 retryable 5ms', '1 deferred', '1 permanent 5ms', '1 dead-lettered']);
+    expect(h.worker.openCircuits()).toEqual([1]);
   });
 });
