@@ -4,9 +4,9 @@
 // (src/db/redrive-marks.ts), one redrive at a time per namespace (the same
 // advisory lock as the CLI's), each round of records marked as soon as Kafka
 // has acknowledged it, so a letter is never sent twice by two redrives.
-import type { IHeaders, Kafka, Message, TopicMessages } from 'kafkajs';
+import type { Kafka, Message, TopicMessages } from 'kafkajs';
 import { changeLogTopic } from '../capture/tables.js';
-import { planLetter, type PlannedLetter, type ReadDeadLetter } from '../dead-letters/redrive-plan.js';
+import { planLetter, readDeadLetter, type PlannedLetter } from '../dead-letters/redrive-plan.js';
 import { Marks, selectForRedrive, type LetterFilter, type RedriveSelection } from '../dead-letters/selection.js';
 import { createClient } from '../db/pool.js';
 import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
@@ -35,24 +35,6 @@ export type RedriveResult =
   | { readonly kind: 'changed'; readonly selection: RedriveSelection }
   /** Stopped part way: what was sent is marked; the rest can be sent again. */
   | { readonly kind: 'failed'; readonly sent: number; readonly error: string };
-
-const headerText = (headers: IHeaders | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [name, v] of Object.entries(headers ?? {})) {
-    const one = Array.isArray(v) ? v[0] : v;
-    if (one !== undefined) out[name] = one.toString();
-  }
-  return out;
-};
-
-const parseJson = (value: Buffer | null): unknown => {
-  if (value === null) return undefined;
-  try {
-    return JSON.parse(value.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-};
 
 const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
@@ -86,10 +68,7 @@ async function readPlanned(source: LetterSource, topics: readonly string[]): Pro
   const context = { topics: source.topics, changeLog: changeLogTopic(source.topicPrefix), historyMs: source.historyMs, now: Date.now() };
   const read = await Promise.all(topics.map(async (topic) => ({ topic, records: await readTopic(source.kafka, topic) })));
   return read.flatMap(({ topic, records }) =>
-    records.map((r) => {
-      const letter: ReadDeadLetter = { topic, partition: r.partition, offset: r.message.offset, timestamp: r.message.timestamp, key: r.message.key, value: parseJson(r.message.value), headers: headerText(r.message.headers) };
-      return planLetter(letter, context);
-    }),
+    records.map((r) => planLetter(readDeadLetter(topic, r), context)),
   );
 }
 

@@ -5,10 +5,10 @@
 // topics are read, the records sent, and the letters sent marked in
 // Reativa's database (src/db/redrive-marks.ts).
 import type { Command } from 'commander';
-import type { Admin, IHeaders, Kafka, Message, TopicMessages } from 'kafkajs';
+import type { Admin, Kafka, Message, TopicMessages } from 'kafkajs';
 import type pg from 'pg';
 import { changeLogTopic } from '../capture/tables.js';
-import { letterId, parseLetterId, planLetter, type PlanContext, type PlannedLetter, type ReadDeadLetter } from '../dead-letters/redrive-plan.js';
+import { letterId, parseLetterId, planLetter, readDeadLetter, type PlanContext, type PlannedLetter } from '../dead-letters/redrive-plan.js';
 import { listLetters, Marks, parseFilter, parseLimit, selectForRedrive, summarize, type LetterFilter, type RedriveMark } from '../dead-letters/selection.js';
 import { applyMigrations } from '../db/migrations.js';
 import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
@@ -81,24 +81,6 @@ async function withSession<T>(work: (session: Session) => Promise<T>): Promise<T
   }
 }
 
-const headerText = (headers: IHeaders | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [name, v] of Object.entries(headers ?? {})) {
-    const one = Array.isArray(v) ? v[0] : v;
-    if (one !== undefined) out[name] = one.toString();
-  }
-  return out;
-};
-
-const parseJson = (value: Buffer | null): unknown => {
-  if (value === null) return undefined;
-  try {
-    return JSON.parse(value.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-};
-
 const planContext = (session: Session): PlanContext => ({
   topics: session.topics,
   changeLog: changeLogTopic(session.settings.topicPrefix),
@@ -119,18 +101,7 @@ async function readLetters(session: Session, topics: readonly string[]): Promise
   const context = planContext(session);
   const read = await Promise.all(topics.map(async (topic) => ({ topic, records: await readTopic(session.kafka, topic) })));
   return read.flatMap(({ topic, records }) =>
-    records.map((r) => {
-      const letter: ReadDeadLetter = {
-        topic,
-        partition: r.partition,
-        offset: r.message.offset,
-        timestamp: r.message.timestamp,
-        key: r.message.key,
-        value: parseJson(r.message.value),
-        headers: headerText(r.message.headers),
-      };
-      return planLetter(letter, context);
-    }),
+    records.map((r) => planLetter(readDeadLetter(topic, r), context)),
   );
 }
 

@@ -16,6 +16,7 @@
 import { decodeChange } from '../capture/envelope.js';
 import { REDRIVE_HEADERS, type DeadLetterStage, type DeliveryDeadLetter, type RecordDeadLetter } from '../contracts/dead-letter.js';
 import { webhookOfDeliveryKey } from '../contracts/delivery.js';
+import type { ReadRecord } from '../kafka/read-topic.js';
 import type { ReativaTopics } from '../kafka/topics.js';
 
 /** A record of a dead-letter topic, as read: its value parsed from JSON (undefined when it is not JSON). */
@@ -28,6 +29,22 @@ export interface ReadDeadLetter {
   readonly key: Buffer | null;
   readonly value: unknown;
   readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A dead letter as read from its topic: the value parsed as JSON (undefined when it is not), each header's first value as text. */
+export function readDeadLetter(topic: string, { partition, message }: ReadRecord): ReadDeadLetter {
+  const headers: Record<string, string> = {};
+  for (const [name, v] of Object.entries(message.headers ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) headers[name] = one.toString();
+  }
+  let value: unknown;
+  try {
+    value = message.value === null ? undefined : (JSON.parse(message.value.toString('utf8')) as unknown);
+  } catch {
+    value = undefined;
+  }
+  return { topic, partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value, headers };
 }
 
 export interface PlanContext {

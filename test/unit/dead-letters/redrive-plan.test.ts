@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryDeadLetterRecord, recordDeadLetter, type DeliveryDeadLetter, type OutgoingRecord } from '../../../src/contracts/dead-letter.js';
 import { reativaTopics } from '../../../src/kafka/topics.js';
-import { letterId, parseLetterId, planLetter, type PlanContext, type PlannedLetter, type ReadDeadLetter } from '../../../src/dead-letters/redrive-plan.js';
+import { letterId, parseLetterId, planLetter, readDeadLetter, type PlanContext, type PlannedLetter, type ReadDeadLetter } from '../../../src/dead-letters/redrive-plan.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-29T12:00:00Z');
@@ -205,5 +205,16 @@ describe('records that are not dead letters', () => {
     const strange = planLetter({ topic: 'ns.triggers.dlq', partition: 0, offset: '1', timestamp: String(NOW), key: null, value: { stage: 'elsewhere', reason: 'r' }, headers: {} }, context);
     expect(strange).toMatchObject({ stage: 'unknown', reason: 'r' });
     expect(strange.redrive.ok).toBe(false);
+  });
+});
+
+describe('reading a dead letter from its topic', () => {
+  it('parses the value as JSON, or leaves it undefined, and keeps each header\'s first value as text', () => {
+    const message = { key: Buffer.from('k'), value: Buffer.from('{"stage":"route"}'), timestamp: String(NOW), offset: '7', attributes: 0, headers: { a: Buffer.from('1'), b: [Buffer.from('2'), Buffer.from('3')], c: undefined } };
+    expect(readDeadLetter('ns.triggers.dlq', { partition: 2, message })).toEqual({
+      topic: 'ns.triggers.dlq', partition: 2, offset: '7', timestamp: String(NOW), key: Buffer.from('k'), value: { stage: 'route' }, headers: { a: '1', b: '2' },
+    });
+    expect(readDeadLetter('t', { partition: 0, message: { ...message, value: Buffer.from('not json') } }).value).toBeUndefined();
+    expect(readDeadLetter('t', { partition: 0, message: { ...message, value: null } }).value).toBeUndefined();
   });
 });
