@@ -7,6 +7,7 @@ import { Agent } from 'undici';
 import type { AvroContract } from '../contracts/contract.js';
 import type { RegistryAccess } from '../settings.js';
 import { fetchWithTimeout } from '../util/http.js';
+import { sleep } from '../util/wait.js';
 import { AvroCodec } from './avro-codec.js';
 
 export type { SchemaRegistry };
@@ -41,11 +42,28 @@ function registryInit(access: RegistryAccess, init: RequestInit = {}): RequestIn
   return { ...init, headers, ...(access.ca !== undefined ? ({ dispatcher: dispatcherFor(access.ca) } as RequestInit) : {}) };
 }
 
-/** A codec for `contract` with its schema registered under `<topic>-value`. */
+/** How many times a registration is tried before a start fails on it. */
+const REGISTER_ATTEMPTS = 5;
+
+/**
+ * A codec for `contract` with its schema registered under `<topic>-value`.
+ * Processes started together (two routing processes of a new namespace)
+ * register the same subject at once, and Apicurio refuses all but one of the
+ * concurrent writes of the subject's compatibility rule ("A rule named
+ * 'COMPATIBILITY' already exists"): registering is idempotent, so a failed
+ * attempt is made again, and the next one finds the rule in place.
+ */
 export async function registeredCodec<W, R, D>(registry: SchemaRegistry, contract: AvroContract<W, R, D>, topic: string): Promise<AvroCodec<W, R, D>> {
   const codec = new AvroCodec(registry, contract);
-  await codec.register(topic);
-  return codec;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await codec.register(topic);
+      return codec;
+    } catch (error) {
+      if (attempt >= REGISTER_ATTEMPTS) throw error;
+      await sleep(100 * attempt);
+    }
+  }
 }
 
 /**

@@ -88,7 +88,11 @@ describe('one stage per process', () => {
       async () => processes.every((p) => p.lines.some((l) => /^(mapper|routing|delivery) running$/.test(l.msg))),
       { timeoutMs: 75_000, intervalMs: 500 },
     ).catch((error: unknown) => {
-      for (const p of processes) console.log(`multi-process: ${p.child.spawnargs.slice(-1)[0]} (pid ${p.child.pid}, exit ${p.child.exitCode}): ${p.lines.slice(-3).map((l) => l.msg).join(' | ')}`);
+      for (const p of processes) {
+        // The last lines, and every error with its cause: what a late or dead process was doing.
+        const errors = p.lines.filter((l) => Number(l.level) >= 50).map((l) => `${l.msg}: ${JSON.stringify(l.err ?? l.error ?? '').slice(0, 400)}`);
+        console.log(`multi-process: ${p.child.spawnargs.slice(-1)[0]} (pid ${p.child.pid}, exit ${p.child.exitCode}): ${p.lines.slice(-3).map((l) => l.msg).join(' | ')}${errors.length ? `\n  errors: ${errors.join('\n  ')}` : ''}`);
+      }
       throw error;
     });
     // Each process of a stage holds part of its topic: the work is shared, so a kill takes some of it away.

@@ -6,7 +6,7 @@ import { createProducer } from '../../src/kafka/client.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TRIGGER_EVENT, type TriggerEvent } from '../../src/contracts/trigger-event.js';
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
-import { createRegistry } from '../../src/kafka/registry.js';
+import { createRegistry, registeredCodec } from '../../src/kafka/registry.js';
 import { settings, testKafka, TopicReader, unique } from '../support/harness.js';
 
 const kafka = testKafka();
@@ -23,6 +23,17 @@ afterAll(async () => {
 });
 
 describe('schema registry', () => {
+  it('registers one subject from several processes at once: each gets the same schema id', async () => {
+    // Apicurio refuses concurrent writes of a new subject's compatibility rule; registeredCodec tries again.
+    for (let round = 0; round < 3; round++) {
+      const subjectTopic = unique('test.avro-race');
+      const codecs = await Promise.all(Array.from({ length: 5 }, () => registeredCodec(registry, TRIGGER_EVENT, subjectTopic)));
+      const ids = new Set(codecs.map((c) => c.schemaId));
+      expect(ids.size).toBe(1);
+      expect([...ids][0]).toBeGreaterThan(0);
+    }
+  });
+
   it('registers schemas/trigger-event.avsc and round-trips a record through Kafka', async () => {
     const codec = new AvroCodec(registry, TRIGGER_EVENT);
     const id = await codec.register(topic);
