@@ -2,13 +2,12 @@
 // stack: --version, --json listings, lag of every group (the retry group and
 // custom group names too), replay that shows its plan and asks, and a service
 // that is down named in one line on stderr within 10 s, nothing on stdout.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../src/paths.js';
 import { testKafka, unique } from '../support/harness.js';
 import { testNamespace, type TestNamespace } from '../support/pipeline.js';
+import { runReativa, type CliRun } from '../support/processes.js';
 
 const namespaces: TestNamespace[] = [];
 
@@ -16,34 +15,8 @@ afterAll(async () => {
   for (const n of namespaces) await n.drop();
 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
 /** `reativa <args>`, stdin not a terminal. */
-async function reativa(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), ...args], {
-    cwd: projectPath(),
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  try {
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, stdout, stderr, ms: Date.now() - started };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const reativa = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runReativa(args, env, 60_000);
 
 interface LagRow {
   group: string;

@@ -3,8 +3,6 @@
 // a redrive asks first, sends each letter's original bytes back to the stage
 // that gave up on it, marks what it sent so a second run sends nothing, and a
 // change sent back to the mapper yields the very events it yielded first.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import type { Admin, Kafka, KafkaMessage, Consumer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +12,10 @@ import { TRIGGER_EVENT, type TriggerEvent } from '../../src/contracts/trigger-ev
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
 import { createProducer } from '../../src/kafka/client.js';
 import { commitGroupOffsets } from '../../src/kafka/groups.js';
-import { projectPath } from '../../src/paths.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { changeLog, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { runReativa } from '../support/processes.js';
 
 const pool = erpPool();
 const reativaDb = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 2 });
@@ -93,25 +91,7 @@ class RawReader {
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
 /** `reativa dlq <args>` in the test's namespace, stdin not a terminal. */
-async function dlq(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'dlq', ...args], {
-    cwd: projectPath(),
-    env: { ...process.env, REATIVA_NAMESPACE: pipeline.topics.namespace },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  try {
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, stdout, stderr };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const dlq = (...args: string[]) => runReativa(['dlq', ...args], { REATIVA_NAMESPACE: pipeline.topics.namespace });
 
 interface ListedLetter {
   id: string;

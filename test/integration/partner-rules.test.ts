@@ -2,8 +2,6 @@
 // end: ERP rows written with SQL (and by `webhooks add` / `presets bind`),
 // Debezium → mapper → routing → delivery to a local partner simulator, the
 // refusals in the dead-letter topic, and the e-mails in MailDev.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
@@ -12,7 +10,6 @@ import { addWebhook, bindPreset, listWebhooks } from '../../src/config/erp-write
 import type { Delivery } from '../../src/contracts/delivery.js';
 import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { createLogger } from '../../src/log.js';
-import { projectPath } from '../../src/paths.js';
 import { DIRECTV_BASIC_PACKAGE, findPreset } from '../../src/presets/presets.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -20,6 +17,7 @@ import { erpPool, seedParty, settings, testWebhookName, unique, type TopicReader
 import { mailsTo, type StoredMail } from '../support/mailbox.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
 import { deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { runReativa } from '../support/processes.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -62,25 +60,7 @@ afterAll(async () => {
 });
 
 /** `reativa <args>` in the test's namespace, stdin not a terminal. */
-async function reativa(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), ...args], {
-    cwd: projectPath(),
-    env: { ...process.env, REATIVA_NAMESPACE: pipeline.topics.namespace },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  try {
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, stdout, stderr };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const reativa = (...args: string[]) => runReativa(args, { REATIVA_NAMESPACE: pipeline.topics.namespace });
 
 const preset = (id: string) => findPreset(id)!;
 const mailbox = () => `${unique('ops')}@example.com`;

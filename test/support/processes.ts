@@ -45,3 +45,36 @@ export class ReativaProcess {
     return code;
   }
 }
+
+/** How a `reativa <command>` run ended: its exit code, what it printed, how long it took. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/**
+ * Runs `reativa <args>` from the source tree to its end, stdin not a
+ * terminal (so a confirmation prompt refuses), killed after `timeoutMs`.
+ */
+export async function runReativa(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<CliRun> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), ...args], {
+    cwd: projectPath(),
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, stdout, stderr, ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
