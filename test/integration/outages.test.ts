@@ -61,7 +61,12 @@ describe.skipIf(settings.stackMode !== 'native')('outages', () => {
     })();
     const flowing = async (what: string) => {
       const target = period + 10;
-      await waitFor(`deliveries flowing ${what}`, async () => partner.receipts.some((r) => r.path === hook.path && r.period >= target), { timeoutMs: 180_000 });
+      await waitFor(`deliveries flowing ${what}`, async () => partner.receipts.some((r) => r.path === hook.path && r.period >= target), { timeoutMs: 180_000 }).catch((error: unknown) => {
+        // What the process last said, warnings and errors with their cause: why nothing flowed.
+        const said = reativa!.lines.slice(-200).filter((l) => Number(l.level) >= 40).slice(-15);
+        console.log(`outages: stuck ${what}; last receipt period ${Math.max(0, ...partner.receipts.map((r) => r.period))}, target ${target}\n${said.map((l) => `  ${l.msg}: ${JSON.stringify(l.err ?? l.what ?? '').slice(0, 300)}`).join('\n')}`);
+        throw error;
+      });
     };
 
     await flowing('before the outages');
