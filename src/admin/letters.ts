@@ -6,12 +6,13 @@
 // has acknowledged it, so a letter is never sent twice by two redrives.
 import type { Kafka, Message, TopicMessages } from 'kafkajs';
 import { changeLogTopic } from '../capture/tables.js';
-import { planLetter, readDeadLetter, type PlannedLetter } from '../dead-letters/redrive-plan.js';
+import { changeOffsetsOf, planLetter, readDeadLetter, type PlannedLetter } from '../dead-letters/redrive-plan.js';
 import { Marks, selectForRedrive, type LetterFilter, type RedriveSelection } from '../dead-letters/selection.js';
 import { createClient } from '../db/pool.js';
 import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
 import { createProducer } from '../kafka/client.js';
 import { sendAll } from '../kafka/produce.js';
+import { readChangeLogAt } from '../kafka/read-at.js';
 import { readTopic } from '../kafka/read-topic.js';
 import { DEAD_LETTER_RETENTION_DAYS, type ReativaTopics } from '../kafka/topics.js';
 import { REDRIVE_MAX } from './views/dead-letters-view.js';
@@ -64,12 +65,12 @@ async function existingTopics(source: LetterSource): Promise<{ topics: string[];
   }
 }
 
+/** The letters planned as the CLI plans them: the changes partner_rules letters name read back from the change log first. */
 async function readPlanned(source: LetterSource, topics: readonly string[]): Promise<PlannedLetter[]> {
   const context = { topics: source.topics, changeLog: changeLogTopic(source.topicPrefix), historyMs: source.historyMs, now: Date.now() };
-  const read = await Promise.all(topics.map(async (topic) => ({ topic, records: await readTopic(source.kafka, topic) })));
-  return read.flatMap(({ topic, records }) =>
-    records.map((r) => planLetter(readDeadLetter(topic, r), context)),
-  );
+  const read = (await Promise.all(topics.map(async (topic) => (await readTopic(source.kafka, topic)).map((r) => readDeadLetter(topic, r))))).flat();
+  const changeLogNow = await readChangeLogAt(source.kafka, context.changeLog, changeOffsetsOf(read));
+  return read.map((letter) => planLetter(letter, { ...context, ...(changeLogNow ? { changeLogNow } : {}) }));
 }
 
 /** Every letter the topics hold now, planned, with the marks of those already sent back. */

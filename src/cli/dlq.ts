@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { Admin, Kafka, Message, TopicMessages } from 'kafkajs';
 import type pg from 'pg';
 import { changeLogTopic } from '../capture/tables.js';
-import { letterId, parseLetterId, planLetter, readDeadLetter, type PlanContext, type PlannedLetter } from '../dead-letters/redrive-plan.js';
+import { changeOffsetsOf, letterId, parseLetterId, planLetter, readDeadLetter, type PlanContext, type PlannedLetter } from '../dead-letters/redrive-plan.js';
 import { listLetters, Marks, parseFilter, parseLimit, selectForRedrive, summarize, type LetterFilter, type RedriveMark } from '../dead-letters/selection.js';
 import { applyMigrations } from '../db/migrations.js';
 import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
@@ -16,6 +16,7 @@ import { InputError } from '../errors/input-error.js';
 import { RetryableError } from '../errors/retryable-error.js';
 import { createProducer } from '../kafka/client.js';
 import { sendAll } from '../kafka/produce.js';
+import { readChangeLogAt } from '../kafka/read-at.js';
 import { readTopic } from '../kafka/read-topic.js';
 import { DEAD_LETTER_RETENTION_DAYS, type ReativaTopics } from '../kafka/topics.js';
 import { projectPath } from '../paths.js';
@@ -96,13 +97,16 @@ async function deadLetterTopics(session: Session, only?: string): Promise<string
   return wanted.filter((t) => existing.has(t));
 }
 
-/** Every letter the topics hold now, planned. */
+/**
+ * Every letter the topics hold now, planned; the changes partner_rules letters
+ * name read back from the change log first, with its last offset now (the
+ * position they are mapped as of).
+ */
 async function readLetters(session: Session, topics: readonly string[]): Promise<PlannedLetter[]> {
   const context = planContext(session);
-  const read = await Promise.all(topics.map(async (topic) => ({ topic, records: await readTopic(session.kafka, topic) })));
-  return read.flatMap(({ topic, records }) =>
-    records.map((r) => planLetter(readDeadLetter(topic, r), context)),
-  );
+  const read = (await Promise.all(topics.map(async (topic) => (await readTopic(session.kafka, topic)).map((r) => readDeadLetter(topic, r))))).flat();
+  const changeLogNow = await readChangeLogAt(session.kafka, context.changeLog, changeOffsetsOf(read));
+  return read.map((letter) => planLetter(letter, { ...context, ...(changeLogNow ? { changeLogNow } : {}) }));
 }
 
 /** Deletes the marks past the dead-letter topics' retention whose letters are gone. */
@@ -238,11 +242,13 @@ export function registerDlq(program: Command): void {
     .command('redrive')
     .description(
       'send dead letters back to the stage that gave up on them, once the cause is mended: decode/map to the mapper (mapped as of the change\'s ' +
-        'place in the change log; refused past REATIVA_CHANGE_LOG_HISTORY), route to routing, deliver/delivery to delivery (attempts start over). ' +
+        'place in the change log; refused past REATIVA_CHANGE_LOG_HISTORY), route to routing, deliver/delivery to delivery (attempts start over), ' +
+        'partner_rules to the mapper (its change read again from the change log and mapped with the ERP\'s data as of now, the change log\'s last ' +
+        'offset, for the refusing webhook only, under a new event id; refused once the change is out of the log or past REATIVA_CHANGE_LOG_HISTORY). ' +
         'Prints what it would send and asks first. Each letter sent is marked in Reativa\'s database once Kafka has acknowledged it, and later ' +
         'redrives skip it; a crash between sending and marking can send those few (at most 100) again.',
     )
-    .option('--stage <stages>', 'only these stages, comma-separated: decode, map, route, deliver, delivery')
+    .option('--stage <stages>', 'only these stages, comma-separated: decode, map, route, deliver, delivery, partner_rules')
     .option('--webhook <id>', 'only this webhook')
     .option('--since <iso>', 'only failures at or after this time')
     .option('--ids <ids>', 'only these letters, comma-separated ids as `dlq list` prints them')

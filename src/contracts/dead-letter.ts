@@ -77,8 +77,15 @@ export interface DeliveryDeadLetter {
   readonly entity?: string | null;
   readonly action: string;
   readonly attempts: readonly AttemptSummary[];
-  /** The Avro record as routed, base64: what `reativa dlq redrive` sends again. */
+  /** The Avro record as routed, base64: what `reativa dlq redrive` sends again when there is no `changeOffset`. */
   readonly record?: string;
+  /**
+   * For partner_rules: the change log offset of the change the event was mapped
+   * from. `reativa dlq redrive` sends that change back to the mapper, mapped
+   * with the ERP's data as of the redrive, so a client fixed since is sent fixed.
+   * Absent for letters written before it, and for events no change caused.
+   */
+  readonly changeOffset?: string;
 }
 
 export const DEAD_LETTER_HEADERS = { stage: 'reativa-stage', reason: 'reativa-reason', eventId: 'reativa-event-id' } as const;
@@ -143,13 +150,43 @@ export function deliveryFields(d: Delivery): Pick<DeliveryDeadLetter, 'eventId' 
 /**
  * Headers of a record sent back from a dead letter (`reativa dlq redrive`):
  * which dead letter it came from and, for a change sent back to the mapper,
- * its position in the change log, as of which it is mapped.
+ * its position in the change log, as of which it is mapped. A change sent
+ * back for a partner_rules letter also carries `asOf`, the change log's last
+ * offset when the redrive was planned (the state it is mapped with: the
+ * client's data as fixed by then), and `onlyWebhook`, the webhook that refused
+ * it (the only one its event goes to).
  */
-export const REDRIVE_HEADERS = { from: 'reativa-redriven-from', sourceOffset: 'reativa-source-offset' } as const;
+export const REDRIVE_HEADERS = {
+  from: 'reativa-redriven-from',
+  sourceOffset: 'reativa-source-offset',
+  asOf: 'reativa-as-of-offset',
+  onlyWebhook: 'reativa-only-webhook',
+} as const;
 
-/** A redriven change's position in the change log; -1 when it has none. */
-export function sourceOffsetOf(message: { readonly headers?: ConsumedHeaders }): number {
-  const raw = message.headers?.[REDRIVE_HEADERS.sourceOffset];
+const numberHeader = (message: { readonly headers?: ConsumedHeaders }, name: string): number => {
+  const raw = message.headers?.[name];
   const text = (Array.isArray(raw) ? raw[0] : raw)?.toString();
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : -1;
+};
+
+/** A redriven change's position in the change log; -1 when it has none. */
+export const sourceOffsetOf = (message: { readonly headers?: ConsumedHeaders }): number => numberHeader(message, REDRIVE_HEADERS.sourceOffset);
+
+export type PartnerRulesRedrive =
+  | { readonly ok: true; readonly asOf: number; readonly webhookId: number }
+  | { readonly ok: false; readonly why: string };
+
+/**
+ * A partner_rules redrive: the position its change is mapped as of, and the
+ * webhook its events go to; undefined for any other record (neither header).
+ * One header without the other, or one that is not a number, is refused: mapped
+ * without both, the change would reach every webhook again.
+ */
+export function partnerRulesRedriveOf(message: { readonly headers?: ConsumedHeaders }): PartnerRulesRedrive | undefined {
+  const present = [REDRIVE_HEADERS.asOf, REDRIVE_HEADERS.onlyWebhook].filter((name) => message.headers?.[name] !== undefined);
+  if (present.length === 0) return undefined;
+  const asOf = numberHeader(message, REDRIVE_HEADERS.asOf);
+  const webhookId = numberHeader(message, REDRIVE_HEADERS.onlyWebhook);
+  if (asOf < 0 || webhookId < 0) return { ok: false, why: `a partner_rules redrive needs both headers ${REDRIVE_HEADERS.asOf} and ${REDRIVE_HEADERS.onlyWebhook}, as numbers` };
+  return { ok: true, asOf, webhookId };
 }

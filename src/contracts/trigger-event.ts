@@ -53,21 +53,36 @@ export type TriggerEntity = StandardEntity | AccountingEntity;
 /** Where the change came from in the ERP's log; `primaryKey` is canonical JSON such as {"id":42}. */
 export type SourcePosition = SourcePositionRecord;
 
-export interface TriggerEvent extends Omit<TriggerEventRecord, 'entity' | 'body' | 'contractServiceCodes'> {
+export interface TriggerEvent extends Omit<TriggerEventRecord, 'entity' | 'body' | 'contractServiceCodes' | 'changeOffset' | 'onlyWebhookId'> {
   readonly entity: TriggerEntity | null;
   /** Service kinds: every integration code on the contract as of the change, any integrator (routing's partner rules); absent elsewhere. */
   readonly contractServiceCodes?: readonly string[] | null;
+  /**
+   * The change log offset of the change this event was mapped from (the mapper's
+   * runner sets it); absent for post-due collection, which no change causes.
+   */
+  readonly changeOffset?: number | null;
+  /** A redrive of a partner_rules dead letter: the one webhook routing may send this event to. */
+  readonly onlyWebhookId?: number | null;
   readonly body: Body;
 }
 
 export const TRIGGER_EVENT: AvroContract<TriggerEvent, TriggerEventRecord> = {
   name: 'trigger-event',
   schema: TRIGGER_EVENT_SCHEMA,
-  toRecord: (event) => ({ ...event, contractServiceCodes: event.contractServiceCodes ? [...event.contractServiceCodes] : null, body: JSON.stringify(event.body) }),
-  fromRecord: ({ contractServiceCodes, ...record }) => ({
+  toRecord: (event) => ({
+    ...event,
+    contractServiceCodes: event.contractServiceCodes ? [...event.contractServiceCodes] : null,
+    changeOffset: event.changeOffset ?? null,
+    onlyWebhookId: event.onlyWebhookId ?? null,
+    body: JSON.stringify(event.body),
+  }),
+  fromRecord: ({ contractServiceCodes, changeOffset, onlyWebhookId, ...record }) => ({
     ...record,
     // Absent rather than null where there are none, as the mapper makes them.
     ...(contractServiceCodes ? { contractServiceCodes } : {}),
+    ...(changeOffset !== null && changeOffset !== undefined ? { changeOffset } : {}),
+    ...(onlyWebhookId !== null && onlyWebhookId !== undefined ? { onlyWebhookId } : {}),
     entity: record.entity as TriggerEntity | null,
     body: JSON.parse(record.body) as Body,
   }),

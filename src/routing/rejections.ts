@@ -26,9 +26,12 @@ export function refusalText(detail: RefusalDetail, reasons: readonly string[]): 
 }
 
 /**
- * `kept`: the delivery as it would have been sent and its Avro record; the
- * letter keeps them, so `reativa dlq redrive` sends it once the ERP's data is
- * fixed (dead-letters/redrive-plan.ts: to the deliveries topic, attempts anew).
+ * The letter keeps the event's change log offset (`changeOffset`): `reativa
+ * dlq redrive` sends that change back to the mapper, mapped with the ERP's
+ * data as of the redrive and for this webhook only, so a client fixed since is
+ * sent fixed (dead-letters/redrive-plan.ts). `kept`: the delivery as it would
+ * have been sent and its Avro record, also kept, for people reading the letter
+ * and for events no change caused (their redrive sends it as it was).
  */
 export function rejection(
   event: TriggerEvent,
@@ -54,6 +57,7 @@ export function rejection(
       action: event.action,
       attempts: [],
       ...(kept ? { ...deliveryFields(kept.delivery), record: kept.record.toString('base64') } : {}),
+      ...(event.changeOffset !== null && event.changeOffset !== undefined ? { changeOffset: String(event.changeOffset) } : {}),
     },
     alert: alert(
       'client_data_missing',

@@ -3,7 +3,9 @@
 // committed before a webhook became active are not sent; a client lacking
 // data the partner requires yields a rejection (dead letter and alert), not a
 // request that would only burn retries; so does a partner's product not
-// registered for streaming where the partner requires it.
+// registered for streaming where the partner requires it. An event redriven
+// from such a refusal (`onlyWebhookId`) goes to that webhook only, its rules
+// applied again.
 import { createHash } from 'node:crypto';
 import { committedBefore, type CommitPosition } from '../config/view.js';
 import { KIND_RULES } from '../config/kinds.js';
@@ -73,7 +75,10 @@ export function route(
 ): Routed[] {
   if (!prerequisitesAt(positionOf(event))) return [];
   const routed: Routed[] = [];
+  // A redriven refusal: the other webhooks the change reached have had it already.
+  const only = event.onlyWebhookId ?? null;
   for (const webhook of webhooks) {
+    if (only !== null && webhook.id !== only) continue;
     if (!matches(webhook, event)) continue;
     const integrator = webhook.integrator!;
     // A preset names the partner's rules for its service changes only (the SVA partners).

@@ -12,6 +12,7 @@ import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { createLogger } from '../../src/log.js';
 import { DIRECTV_BASIC_PACKAGE, findPreset } from '../../src/presets/presets.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
+import { readTopic } from '../../src/kafka/read-topic.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, testWebhookName, unique, type TopicReader } from '../support/harness.js';
 import { mailsTo, type StoredMail } from '../support/mailbox.js';
@@ -163,6 +164,59 @@ describe('partner rules as the guide states them', () => {
     expect(letter).toMatchObject({ stage: 'partner_rules', reasons: ['cliente sem Telefone nem Celular'] });
     const mail = await mailMatching(ops, 'the refusal e-mail', (m) => m.text.includes(`Contrato ${none.contractId}:`));
     expect(mail.text).toContain(`(código ${none.clientId}), contrato ${none.contractId}: falta Telefone válido no cadastro de pessoas`);
+  });
+
+  it("a refusal redriven once the client's phone is fixed in the ERP sends the fixed data, to the refusing webhook alone, under one event id per position", async () => {
+    // Two webhooks of one Exa integrator: the change reaches both, and both refuse it.
+    const alias = unique('exa');
+    const refusing = await addWebhook(settings.erpAdminDatabaseUrl, { preset: preset('exa'), name: testWebhookName('exa-fix'), token: 't', emails: mailbox(), url: `${base}/exa-fix`, alias });
+    const other = await addWebhook(settings.erpAdminDatabaseUrl, { preset: preset('exa'), name: testWebhookName('exa-fix-other'), token: 't', emails: mailbox(), url: `${base}/exa-fix-other`, alias });
+    expect(other.integratorId).toBe(refusing.integratorId);
+    const code = await product(refusing.integratorId, unique('exa-svc'));
+    const { contractId, clientId } = await contract('normal', { email: 'cliente@example.com', phone: null, cellPhone: null });
+    await addService(contractId, code);
+    const letters = await dlq.waitFor((l) => l.contractId === contractId && l.stage === 'partner_rules', 2, 15_000);
+    expect(letters.map((l) => l.webhookId).sort()).toEqual([refusing.webhookId, other.webhookId].sort());
+    const letter = letters.find((l) => l.webhookId === refusing.webhookId)!;
+    // The letter keeps where its change is in the change log.
+    expect(letter.changeOffset).toMatch(/^\d+$/);
+
+    // The operator fixes the client in the ERP after the refusal; the redrive is planned once the fix is in the change log.
+    const fixed = '(11)3333-4444';
+    await pool.query('UPDATE people SET phone = $2 WHERE id = $1', [clientId, fixed]);
+    await waitFor('the fixed phone in the state store', async () => pipeline.mapper.store.newestOf('people', clientId)?.row.phone === fixed, { timeoutMs: 15_000 });
+    const redrive = await reativa('dlq', 'redrive', '--yes', '--webhook', String(refusing.webhookId), '--stage', 'partner_rules');
+    expect(redrive.code, redrive.stderr).toBe(0);
+    expect(redrive.stdout).toContain(`1 partner_rules -> ${pipeline.topics.changesRedrive}`);
+
+    const atPartner = (path: string) => partner.requests.filter((r) => r.path === path && (r.json as { Contract?: { Id: number } } | null)?.Contract?.Id === contractId);
+    const [sent] = await waitFor('the redriven delivery at the partner', async () => (atPartner('/exa-fix').length > 0 ? atPartner('/exa-fix') : undefined), { timeoutMs: 20_000 });
+    // Mapped with the client as the ERP has it now, not as it was at the refusal.
+    expect((sent!.json as { Contract: { Client: { Phone: string | null } } }).Contract.Client.Phone).toBe(fixed);
+    const [routed] = await deliveries.waitFor((d) => d.webhookId === refusing.webhookId && d.contractId === contractId, 1, 15_000);
+    const eventId = sent!.headers['x-reativa-event-id'];
+    expect(eventId).toBe(routed!.eventId);
+    // A new event (other data), not the refused one; and only for the webhook that refused it.
+    expect(eventId).not.toBe(letter.eventId);
+    expect(deliveries.matching((d) => d.contractId === contractId && d.webhookId !== refusing.webhookId)).toEqual([]);
+    expect(atPartner('/exa-fix-other')).toEqual([]);
+
+    // The redrive record sent again at the same position (a crash, a replay of the redrive topic): the same event id, the same body.
+    const records = (await readTopic(pipeline.kafka, pipeline.topics.changesRedrive)).filter((r) => r.message.headers?.['reativa-only-webhook']?.toString() === String(refusing.webhookId));
+    expect(records).toHaveLength(1);
+    const { message } = records[0]!;
+    expect(message.headers?.['reativa-source-offset']?.toString()).toBe(letter.changeOffset);
+    const producer = pipeline.kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: pipeline.topics.changesRedrive, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const twice = await deliveries.waitFor((d) => d.webhookId === refusing.webhookId && d.contractId === contractId, 2, 20_000);
+    expect(twice.map((d) => d.eventId)).toEqual([eventId, eventId]);
+    expect(twice[1]!.deliveryId).toBe(twice[0]!.deliveryId);
+    expect(twice[1]!.body).toEqual(twice[0]!.body);
   });
 
   it('"celular" takes only a cell phone: a client with a landline alone is refused for Interservice', async () => {

@@ -48,9 +48,25 @@ export function idsOf(body: Record<string, unknown>): string[] {
   return [...new Set(list.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => /^(triggers|deliveries):\d+:\d+$/.test(v)))].slice(0, REDRIVE_MAX);
 }
 
+/** Whether a partner_rules letter keeps the change its event came from (letters written before it did keep only the delivery, or nothing). */
+const keepsChange = (letter: PlannedLetter): boolean => typeof letter.letter === 'object' && letter.letter !== null && 'changeOffset' in letter.letter;
+
+/** What a redrive does with a letter that can be sent, for operators: where it goes, and for a refusal by the partner's rules, with which data. */
+export function redriveNote(letter: PlannedLetter): Html {
+  if (!letter.redrive.ok) return html``;
+  if (letter.stage !== 'partner_rules') return html`para <code>${letter.redrive.record.topic}</code>`;
+  if (keepsChange(letter)) {
+    return html`para <code>${letter.redrive.record.topic}</code>: a alteração é mapeada de novo com os dados do ERP como estão no momento do reenvio (corrija antes o cadastro do cliente) e enviada só a este webhook, com um novo código de evento; as regras da integradora valem de novo`;
+  }
+  return html`para <code>${letter.redrive.record.topic}</code>: a entrega como era na recusa (falha registrada antes desta versão; os dados corrigidos no ERP não entram)`;
+}
+
 /** Why a letter cannot be sent back, for operators. */
 export function notRedrivableWhy(letter: PlannedLetter): string {
   if (letter.redrive.ok) return '';
+  if (letter.stage === 'partner_rules' && keepsChange(letter)) {
+    return `Não reenviável: a alteração que originou o envio já não pode ser mapeada de novo (saiu do log de alterações ou é anterior ao histórico do mapeador, REATIVA_CHANGE_LOG_HISTORY); com os dados do cliente corrigidos no ERP, a próxima alteração do contrato será enviada (${letter.redrive.why}).`;
+  }
   if (letter.stage === 'partner_rules') return 'Não reenviável: as regras da integradora recusaram o envio antes de haver uma entrega; corrija os dados do cliente no ERP (a próxima alteração do contrato será enviada).';
   if (letter.stage === 'unknown') return 'Não reenviável: não é uma falha registrada pelo Reativa.';
   return `Não reenviável (${letter.redrive.why}).`;
@@ -138,7 +154,7 @@ export function lettersPage(chrome: Chrome, model: LettersModel): Html {
           <td>${webhookCell(model.names, letter.webhookId)}</td>
           <td class="num">${letter.contractId ?? '-'}</td>
           <td>${letter.reason}</td>
-          <td>${mark ? html`Reenviada em ${formatTime(mark.redrivenAt)}` : letter.redrive.ok ? html`para <code>${letter.redrive.record.topic}</code>` : html`<span class="muted">${notRedrivableWhy(letter)}</span>`}</td>
+          <td>${mark ? html`Reenviada em ${formatTime(mark.redrivenAt)}` : letter.redrive.ok ? redriveNote(letter) : html`<span class="muted">${notRedrivableWhy(letter)}</span>`}</td>
         </tr>`;
             })}</tbody>
       </table>

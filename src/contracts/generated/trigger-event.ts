@@ -11,7 +11,7 @@ export const TRIGGER_EVENT_SCHEMA: object = {
     {
       "name": "eventId",
       "type": "string",
-      "doc": "Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id; for post_due_collection, from the title, its due date, the phase and the integrator."
+      "doc": "Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id; for post_due_collection, from the title, its due date, the phase and the integrator; for an event redriven from a partner_rules dead letter, from the original id and the change-log position its state was read as of."
     },
     {
       "name": "kind",
@@ -143,6 +143,24 @@ export const TRIGGER_EVENT_SCHEMA: object = {
       "name": "body",
       "type": "string",
       "doc": "The partner-facing JSON body (PascalCase, CompanyId, CompanyTxId, ActionType), as text."
+    },
+    {
+      "name": "changeOffset",
+      "type": [
+        "null",
+        "long"
+      ],
+      "default": null,
+      "doc": "The offset in the change log (<prefix>.changes) of the change this event was mapped from: a partner_rules dead letter keeps it, so `reativa dlq redrive` maps that change again once the client's data is fixed. Null for post_due_collection (the clock, no change) and for events written before it existed."
+    },
+    {
+      "name": "onlyWebhookId",
+      "type": [
+        "null",
+        "long"
+      ],
+      "default": null,
+      "doc": "Set on an event redriven from a partner_rules dead letter: routing sends it to this webhook only (the one that refused it), never to the others the change already reached."
     }
   ]
 };
@@ -164,7 +182,7 @@ export interface SourcePositionRecord {
 
 /** One ERP change mapped to one trigger kind and action (reativa.triggers), or a receivable title reaching or leaving post-due collection (kind post_due_collection, from the state and the clock). Keyed by aggregate (the contract where there is one). */
 export interface TriggerEventRecord {
-  /** Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id; for post_due_collection, from the title, its due date, the phase and the integrator. */
+  /** Deterministic: derived from the source position (LSN, table, primary key, op), so reprocessing yields the same id; for post_due_collection, from the title, its due date, the phase and the integrator; for an event redriven from a partner_rules dead letter, from the original id and the change-log position its state was read as of. */
   readonly eventId: string;
   readonly kind: TriggerKind;
   /** Standard integration entity (contracts, contract_connections, solicitations, reports, title_issuance, title_receipt, electronic_signature); for accounting and sap, the accounting entity (people, fiscal_documents, titles, paid_titles, financial_movements, financial_natures, ledger_accounts). */
@@ -180,4 +198,8 @@ export interface TriggerEventRecord {
   readonly source: SourcePositionRecord;
   /** The partner-facing JSON body (PascalCase, CompanyId, CompanyTxId, ActionType), as text. */
   readonly body: string;
+  /** The offset in the change log (<prefix>.changes) of the change this event was mapped from: a partner_rules dead letter keeps it, so `reativa dlq redrive` maps that change again once the client's data is fixed. Null for post_due_collection (the clock, no change) and for events written before it existed. */
+  readonly changeOffset: null | number;
+  /** Set on an event redriven from a partner_rules dead letter: routing sends it to this webhook only (the one that refused it), never to the others the change already reached. */
+  readonly onlyWebhookId: null | number;
 }

@@ -13,7 +13,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer
 import { decodeChange } from '../../capture/envelope.js';
 import { CDC_SCHEMA, changeLogTopic, CONFIGURATION_TABLES, isCapturedIn, isConfigurationTable, schemaOf } from '../../capture/tables.js';
 import { configChangeRecord } from '../../contracts/config-change.js';
-import { recordDeadLetter, REDRIVE_HEADERS, sourceOffsetOf, type DeadLetterStage, type RecordDeadLetter } from '../../contracts/dead-letter.js';
+import { partnerRulesRedriveOf, recordDeadLetter, REDRIVE_HEADERS, sourceOffsetOf, type DeadLetterStage, type RecordDeadLetter } from '../../contracts/dead-letter.js';
 import { classifyError } from '../../errors/classify.js';
 import { TRIGGER_EVENT } from '../../contracts/trigger-event.js';
 import { sendAll } from '../../kafka/produce.js';
@@ -24,6 +24,7 @@ import type { ReativaTopics } from '../../kafka/topics.js';
 import { isTerminal, type Logger } from '../../log.js';
 import { mapChange } from '../../mapping/map-change.js';
 import { CHILD_INDEXES, mappingFor } from '../../mapping/table-map.js';
+import { asRedriven } from '../../mapping/trigger.js';
 import { ChangeStore } from '../../state/change-store.js';
 import { sleep } from '../../util/wait.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../../util/yield.js';
@@ -152,15 +153,25 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
    * The batch handler of the change log (`redrive` false) and of the redrive
    * topic (true): records there are changes sent back from the dead letters,
    * each mapped as of its original position in the change log (a header), so
-   * it yields what it would have yielded then. Configuration changes are only
-   * carried from the log itself, in order.
+   * it yields what it would have yielded then. A change sent back for a
+   * partner_rules letter is mapped as of a later position instead (a header:
+   * the log's end when the redrive was planned), so the client's data fixed
+   * since is in its body; its events get ids of their own and go to the
+   * refusing webhook only (mapping/trigger.ts, asRedriven). Configuration
+   * changes are only carried from the log itself, in order.
    */
   const batchHandler = (consumerOf: () => Consumer, redrive: boolean) => async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const { topic, partition } = batch;
     const last = batch.messages[batch.messages.length - 1]!;
+    /** The change's own offset in the change log. */
     const positionOf = (message: KafkaMessage): number => (redrive ? sourceOffsetOf(message) : Number(message.offset));
-    const furthest = redrive ? Math.max(-1, ...batch.messages.map(positionOf).filter((o) => o >= 0)) : Number(last.offset);
+    /** What the state is read as of: the change's own position, or a partner_rules redrive's. */
+    const stateOf = (message: KafkaMessage): number => {
+      const partnerRules = redrive ? partnerRulesRedriveOf(message) : undefined;
+      return partnerRules?.ok ? partnerRules.asOf : positionOf(message);
+    };
+    const furthest = redrive ? Math.max(-1, ...batch.messages.map(stateOf).filter((o) => o >= 0)) : Number(last.offset);
     let t = performance.now();
     const lap = (step: keyof MapperStats['ms']) => {
       const now = performance.now();
@@ -196,11 +207,21 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     };
     /** One record: its events, its configuration change, or its dead letter. No record stops the mapper. */
     const mapRecord = (message: KafkaMessage) => {
-      const asOf = positionOf(message);
-      if (asOf < 0) {
+      const offset = positionOf(message);
+      if (offset < 0) {
         deadLetter('decode', `a redriven change without its position in the change log (header ${REDRIVE_HEADERS.sourceOffset})`, message);
         return;
       }
+      const partnerRules = redrive ? partnerRulesRedriveOf(message) : undefined;
+      if (partnerRules && !partnerRules.ok) {
+        deadLetter('decode', partnerRules.why, message);
+        return;
+      }
+      if (partnerRules && partnerRules.asOf < offset) {
+        deadLetter('decode', `a partner_rules redrive as of offset ${partnerRules.asOf}, before its own change (offset ${offset})`, message);
+        return;
+      }
+      const asOf = partnerRules?.asOf ?? offset;
       let t0 = performance.now();
       const decoded = decodeChange(message.key, message.value);
       spent.decode += performance.now() - t0;
@@ -232,8 +253,11 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
           return;
         }
         t0 = performance.now();
+        // Each event says which change it came from: a partner_rules dead letter keeps it, for its redrive.
+        const events = result.events.map((event) => ({ ...event, changeOffset: offset }));
+        const emitted = partnerRules ? asRedriven(events, partnerRules.asOf, partnerRules.webhookId) : events;
         // Encoded here, so an event Avro refuses dead-letters its change alone.
-        const encoded = result.events.map((event) => ({ key: event.aggregateKey, value: codec.encode(event) }));
+        const encoded = emitted.map((event) => ({ key: event.aggregateKey, value: codec.encode(event) }));
         spent.encode += performance.now() - t0;
         messages.push(...encoded);
         eventCount += encoded.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordDeadLetter, deliveryDeadLetterRecord, deliveryFields } from '../../../src/contracts/dead-letter.js';
+import { recordDeadLetter, deliveryDeadLetterRecord, deliveryFields, partnerRulesRedriveOf, sourceOffsetOf } from '../../../src/contracts/dead-letter.js';
 import type { Delivery } from '../../../src/contracts/delivery.js';
 
 describe('dead-letter contracts', () => {
@@ -35,5 +35,15 @@ describe('dead-letter contracts', () => {
     expect(out.key).toBe('3|contract:5');
     expect(out.headers).toEqual({ 'reativa-event-id': 'e', 'reativa-stage': 'delivery' });
     expect(JSON.parse(out.value)).toMatchObject({ eventId: 'e', deliveryId: 'd', webhookId: 3, contractId: 5 });
+  });
+
+  it('reads the headers of a redriven change: its place in the change log, and for a partner_rules redrive the as-of position and the webhook', () => {
+    expect(sourceOffsetOf({ headers: { 'reativa-source-offset': Buffer.from('120') } })).toBe(120);
+    expect(sourceOffsetOf({ headers: {} })).toBe(-1);
+    expect(partnerRulesRedriveOf({ headers: { 'reativa-source-offset': '120' } })).toBeUndefined();
+    expect(partnerRulesRedriveOf({ headers: { 'reativa-source-offset': '120', 'reativa-as-of-offset': Buffer.from('900'), 'reativa-only-webhook': '7' } })).toEqual({ ok: true, asOf: 900, webhookId: 7 });
+    // One without the other would reach every webhook again: refused.
+    expect(partnerRulesRedriveOf({ headers: { 'reativa-as-of-offset': '900' } })).toMatchObject({ ok: false });
+    expect(partnerRulesRedriveOf({ headers: { 'reativa-as-of-offset': '900', 'reativa-only-webhook': 'x' } })).toMatchObject({ ok: false });
   });
 });

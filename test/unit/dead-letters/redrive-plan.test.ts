@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryDeadLetterRecord, recordDeadLetter, type DeliveryDeadLetter, type OutgoingRecord } from '../../../src/contracts/dead-letter.js';
 import { reativaTopics } from '../../../src/kafka/topics.js';
-import { letterId, parseLetterId, planLetter, readDeadLetter, type PlanContext, type PlannedLetter, type ReadDeadLetter } from '../../../src/dead-letters/redrive-plan.js';
+import { changeOffsetsOf, letterId, parseLetterId, planLetter, readDeadLetter, type ChangeLogReading, type PlanContext, type PlannedLetter, type ReadDeadLetter } from '../../../src/dead-letters/redrive-plan.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-29T12:00:00Z');
@@ -88,6 +88,18 @@ describe('mapper letters (decode, map)', () => {
     const again = mapperLetter('decode', 'ns.changes.redrive', { headers: { 'reativa-source-offset': '77', 'reativa-redriven-from': 'triggers:0:1' } });
     const record = target(planLetter(read('ns.triggers.dlq', 9, again), context));
     expect(record.headers).toEqual({ 'reativa-redriven-from': 'triggers:0:9', 'reativa-source-offset': '77' });
+  });
+
+  it('a partner_rules redrive the mapper could not map goes back with its as-of position and its webhook', () => {
+    const again = mapperLetter('map', 'ns.changes.redrive', {
+      headers: { 'reativa-source-offset': '77', 'reativa-as-of-offset': '900', 'reativa-only-webhook': '3', 'reativa-redriven-from': 'deliveries:0:1' },
+    });
+    expect(target(planLetter(read('ns.triggers.dlq', 9, again), context)).headers).toEqual({
+      'reativa-redriven-from': 'triggers:0:9',
+      'reativa-source-offset': '77',
+      'reativa-as-of-offset': '900',
+      'reativa-only-webhook': '3',
+    });
   });
 
   it('are refused past the mapper history, saying why', () => {
@@ -194,6 +206,53 @@ describe('delivery letters', () => {
     expect(why(refused)).toMatch(/partner's rules refused it, and this letter predates refusals keeping the delivery/);
     expect(why(planLetter(read('ns.deliveries.dlq', 2, deliveryDeadLetterRecord('k', givenUp(undefined))), context))).toBe('it keeps no record to send');
     expect(why(planLetter(read('ns.deliveries.dlq', 3, deliveryDeadLetterRecord('k', givenUp('not*base64'))), context))).toBe('its record is not base64');
+  });
+});
+
+describe('partner_rules letters that keep their change', () => {
+  /** A refusal of the event mapped from the change at offset 120 of the change log, keeping the delivery too. */
+  const refusal = (changeOffset: string | null = '120') =>
+    deliveryDeadLetterRecord('3|contract:5', { ...givenUp(avroDelivery.toString('base64'), 'partner_rules'), ...(changeOffset === null ? {} : { changeOffset }) });
+  /** The change log as read at planning: it starts at 100, ends at 900, and holds the change at 120. */
+  const log = (records: ChangeLogReading['records'] = new Map([[120, { key: changeKey, value: change(NOW - 60_000), timestamp: String(NOW - 60_000) }]])): PlanContext => ({
+    ...context,
+    changeLogNow: { low: 100, last: 900, records },
+  });
+
+  it('name the change log offsets to read back, once each, and only theirs', () => {
+    const letters = [read('ns.deliveries.dlq', 1, refusal('120')), read('ns.deliveries.dlq', 2, refusal('120')), read('ns.deliveries.dlq', 3, refusal('7')), read('ns.deliveries.dlq', 4, refusal(null))];
+    const mapLetter = read('ns.triggers.dlq', 5, mapperLetter('map', 'erp.changes'));
+    expect(changeOffsetsOf([...letters, mapLetter])).toEqual([7, 120]);
+  });
+
+  it('send the change back to the mapper, as of the change log\'s last offset, for the refusing webhook only', () => {
+    const letter = planLetter(read('ns.deliveries.dlq', 4, refusal()), log());
+    expect(letter).toMatchObject({ id: 'deliveries:0:4', stage: 'partner_rules', webhookId: 3, contractId: 5, eventId: 'ev-1' });
+    const record = target(letter);
+    expect(record.topic).toBe('ns.changes.redrive');
+    expect(record.key!.equals(changeKey)).toBe(true);
+    expect(record.value.equals(change(NOW - 60_000))).toBe(true);
+    expect(record.headers).toEqual({
+      'reativa-redriven-from': 'deliveries:0:4',
+      'reativa-source-offset': '120',
+      'reativa-as-of-offset': '900',
+      'reativa-only-webhook': '3',
+    });
+    // Planned again with the log as it is then: the same change, a later position.
+    expect(target(planLetter(read('ns.deliveries.dlq', 4, refusal()), { ...log(), changeLogNow: { ...log().changeLogNow!, last: 950 } })).headers['reativa-as-of-offset']).toBe('950');
+  });
+
+  it('are refused, saying why, when the change is no longer in the change log or is older than the mapper\'s history', () => {
+    expect(why(planLetter(read('ns.deliveries.dlq', 4, refusal()), log(new Map())))).toMatch(/its change \(offset 120 of erp.changes\) is no longer in the change log \(compacted or past its retention; the log starts at 100\)/);
+    expect(why(planLetter(read('ns.deliveries.dlq', 4, refusal('50')), log()))).toMatch(/offset 50 of erp.changes\) is no longer in the change log/);
+    const old = log(new Map([[120, { key: changeKey, value: change(NOW - 8 * DAY), timestamp: String(NOW - 8 * DAY) }]]));
+    expect(why(planLetter(read('ns.deliveries.dlq', 4, refusal()), old))).toMatch(/the change dates from 2026-11-21T12:00:00.000Z, before the mapper's history .*: the mapper maps no change that old again/);
+    // The log not read (a caller that does not read it): refused rather than sent stale.
+    expect(why(planLetter(read('ns.deliveries.dlq', 4, refusal()), context))).toMatch(/the change log \(erp.changes\) was not read/);
+  });
+
+  it('written before letters kept the change still send the delivery as it was refused', () => {
+    expect(target(planLetter(read('ns.deliveries.dlq', 4, refusal(null)), log())).topic).toBe('ns.deliveries');
   });
 });
 

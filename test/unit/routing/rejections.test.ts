@@ -32,5 +32,12 @@ describe('rejections by partner rules', () => {
     const delivery = { eventId: 'e-1', deliveryId: 'd-1', webhookId: 3, url: 'https://partner.example/hook?token=s3cr3t', contractId: 100, kind: 'contract_service_change', entity: null, action: 'insert' } as unknown as Delivery;
     const r = rejection(event, webhook, ['Produto/Serviço "HBO" (código 1) sem "Utiliza Streaming" = Sim'], new Date(0), undefined, { delivery, record: Buffer.from([1, 2, 3]) });
     expect(r.letter).toMatchObject({ stage: 'partner_rules', deliveryId: 'd-1', url: 'https://partner.example/hook?token=***', record: 'AQID' });
+    expect(r.letter).not.toHaveProperty('changeOffset');
+  });
+
+  it("keep the change log offset of the event's change, so a redrive maps it again with the data fixed since", () => {
+    const event = { eventId: 'e-1', aggregateKey: 'contract:100', contractId: 100, kind: 'contract_service_change', action: 'insert', changeOffset: 4821 } as TriggerEvent;
+    const webhook = { id: 3, name: 'Exa', url: 'https://partner.example/hook', alertEmails: [] } as unknown as ResolvedWebhook;
+    expect(rejection(event, webhook, ['cliente sem Telefone nem Celular'], new Date(0)).letter).toMatchObject({ eventId: 'e-1', webhookId: 3, changeOffset: '4821' });
   });
 });

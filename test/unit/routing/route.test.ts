@@ -4,7 +4,7 @@ import { prerequisitesMetAt, type ConfigView } from '../../../src/config/view.js
 import type { TriggerEvent } from '../../../src/contracts/trigger-event.js';
 import { deliveryKey, webhookOfDeliveryKey } from '../../../src/contracts/delivery.js';
 import { route } from '../../../src/routing/route.js';
-import { apply, configured, WATCH } from '../../support/config-fixtures.js';
+import { apply, configured, WATCH, webhookRow } from '../../support/config-fixtures.js';
 import { COMMITTED_AT, CONTRACT_ROW, insert, update, world, mapAt } from '../../support/mapping-fixtures.js';
 
 const NOW = Date.parse('2026-11-29T12:00:05Z');
@@ -113,6 +113,22 @@ describe('routing', () => {
       reasons: ['cliente sem Celular'],
       detail: { clientId: 10, clientName: 'Sem Celular', contractId: 100, fields: ['Celular'] },
     });
+  });
+
+  it('sends an event redriven from a refusal to the refusing webhook only, its rules applied again', () => {
+    const view = configured({}, ACTIVE_BEFORE);
+    // A second webhook of the same integrator: the change reached it already.
+    apply(view, 'webhooks', 'c', webhookRow({ id: 2, name: 'Watch (cópia)' }), ACTIVE_BEFORE);
+    expect(routeIn(view, serviceEvent()).map((r) => r.webhook.id).sort()).toEqual([1, 2]);
+    const redriven = { ...serviceEvent(), eventId: 'redriven', onlyWebhookId: 2 };
+    const routed = routeIn(view, redriven);
+    expect(routed.map((r) => [r.outcome, r.webhook.id])).toEqual([['deliver', 2]]);
+    if (routed[0]?.outcome === 'deliver') expect(routed[0].delivery.eventId).toBe('redriven');
+    // The client still lacks what the partner requires: refused again (a new dead letter), for that webhook alone.
+    const state = world().set('people', { id: 10, name: 'Sem Celular', tx_id: null, email: 'x@example.com', phone: null, cell_phone: null });
+    expect(routeIn(view, { ...serviceEvent(state), onlyWebhookId: 2 }).map((r) => [r.outcome, r.webhook.id])).toEqual([['rejected', 2]]);
+    // A webhook gone since: nothing.
+    expect(routeIn(view, { ...redriven, onlyWebhookId: 3 })).toEqual([]);
   });
 
   it("finds a partner's preset by the binding `presets bind` records when the partner gives the alias (Mobiaccess)", () => {

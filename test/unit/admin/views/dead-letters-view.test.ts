@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LetterStage, PlannedLetter } from '../../../../src/dead-letters/redrive-plan.js';
 import { Marks, selectForRedrive } from '../../../../src/dead-letters/selection.js';
-import { confirmPage, countByWebhookAndStage, idsOf, lettersPage, notRedrivableWhy, parseLettersQuery } from '../../../../src/admin/views/dead-letters-view.js';
+import { confirmPage, countByWebhookAndStage, idsOf, lettersPage, notRedrivableWhy, parseLettersQuery, redriveNote } from '../../../../src/admin/views/dead-letters-view.js';
 
 const NOW = Date.parse('2026-11-29T15:00:00Z');
 const chrome = { title: 'Fila de falhas', current: 'falhas', csrf: 'c', namespace: 'ns' } as const;
@@ -60,6 +60,18 @@ describe('the Fila de falhas page', () => {
     expect(out).toContain('<input type="hidden" name="csrf" value="tok">');
     expect(out).toContain('Reenviar todas as reenviáveis deste filtro (1)');
     expect(notRedrivableWhy(letters[0]!)).toBe('');
+  });
+
+  it('says what the redrive of a refusal by the partner\'s rules sends: the change mapped again with the data of the ERP now, to that webhook alone, or why it cannot', () => {
+    const keeping = { ...letter('deliveries:0:4', 'partner_rules', 4), letter: { stage: 'partner_rules', changeOffset: '120' } };
+    const redrivable = { ...keeping, redrive: { ok: true as const, record: { topic: 'ns.changes.redrive', key: null, value: Buffer.from('x'), headers: {} } } };
+    expect(redriveNote(redrivable).text).toContain('para <code>ns.changes.redrive</code>: a alteração é mapeada de novo com os dados do ERP como estão no momento do reenvio');
+    expect(redriveNote(redrivable).text).toContain('enviada só a este webhook');
+    const gone = { ...keeping, redrive: { ok: false as const, why: 'its change (offset 120 of erp.changes) is no longer in the change log' } };
+    expect(notRedrivableWhy(gone)).toMatch(/^Não reenviável: a alteração que originou o envio já não pode ser mapeada de novo .*a próxima alteração do contrato será enviada \(its change \(offset 120/);
+    // Written before letters kept the change: the delivery as it was refused, or nothing.
+    expect(redriveNote(letter('deliveries:0:5', 'partner_rules', 4)).text).toContain('a entrega como era na recusa');
+    expect(notRedrivableWhy(letters[2]!)).toContain('corrija os dados do cliente no ERP (a próxima alteração do contrato será enviada)');
   });
 
   it('asks to confirm the exact count before sending, listing what is left out', () => {
