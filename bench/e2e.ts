@@ -10,20 +10,14 @@
 //      one for each of as many contracts (made before Reativa starts, so they
 //      are in its state but not sent); time from the commit to the last receipt.
 // Results go to docs/benchmarks.md.
-import { spawn } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createKafka } from '../src/kafka/client.js';
-import { positionAtEnd } from '../src/kafka/groups.js';
-import { reativaTopics, reativaTopicSpecs, retryTopicSpecs } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log.js';
-import { projectPath } from '../src/paths.js';
-import { groupsOf } from '../src/stages/registry.js';
 import { loadSettings } from '../src/settings.js';
 import { createStack } from '../src/stack/stack.js';
 import { sleep, waitFor } from '../src/util/wait.js';
+import { benchErp, billingRun, erpWebhook, latencies as commitToReceipt, now, partner, startReativa, steadyWrites, summarize } from './common.js';
 import { recordBenchmark } from './report.js';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '60' }, titles: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } } });
@@ -34,71 +28,25 @@ const TITLES = Number(values.titles);
 const settings = loadSettings();
 const logger = createLogger('warn');
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
-
-/** The partner: records when each body arrived, by the key `keyOf` reads from it. */
-async function partner(keyOf: (path: string, body: Record<string, unknown>) => string | undefined) {
-  const received = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = performance.timeOrigin + performance.now();
-      try {
-        const key = keyOf(req.url ?? '', JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>);
-        if (key !== undefined && !received.has(key)) received.set(key, at);
-      } catch {
-        // not ours
-      }
-      res.end('{"ok":true}');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function webhook(erp: pg.Pool, url: string, entity: string, name: string): Promise<number> {
-  const integrator = (await erp.query<{ id: string }>('INSERT INTO integrators (alias, version) VALUES ($1, 3) RETURNING id', [`${name}-${Date.now()}`])).rows[0]!.id;
-  const id = Number((await erp.query<{ id: string }>("INSERT INTO webhooks (name, integrator_id, http_method, url, max_attempts, alert_emails, trigger_kind, active) VALUES ($1, $2, 'POST', $3, 5, 'ops@example.com', 'standard', true) RETURNING id", [name, integrator, url])).rows[0]!.id);
-  await erp.query("INSERT INTO webhook_triggers (webhook_id, entity, action) VALUES ($1, $2, 'insert')", [id, entity]);
-  return id;
-}
-
 async function main() {
   await createStack(settings, (line) => console.log(line)).up();
   // The benchmark stands for the ERP, writing its rows: the stack's superuser.
   const erp = new pg.Pool({ connectionString: settings.erpSuperuserDatabaseUrl, max: 8 });
   const kafka = createKafka(settings, logger);
-  const namespace = `benche2e${Date.now()}`;
-  const topics = reativaTopics(namespace);
-  // The billing run's contracts, made once and kept: a billing run issues one title per contract.
-  const company = (await erp.query<{ id: string }>("INSERT INTO companies (name, tx_id) VALUES ('Bench ISP', '12.123.123/0001-14') RETURNING id")).rows[0]!.id;
-  const client = (await erp.query<{ id: string }>("INSERT INTO people (name, email) VALUES ('Bench', 'b@example.com') RETURNING id")).rows[0]!.id;
-  const { rows: existing } = await erp.query<{ n: string }>("SELECT count(*)::text AS n FROM contracts WHERE contract_number LIKE 'e2e-billing-%'");
-  if (Number(existing[0]!.n) < TITLES) {
-    console.log(`making ${TITLES} contracts for the billing run (once)…`);
-    await erp.query("DELETE FROM contracts WHERE contract_number LIKE 'e2e-billing-%' AND NOT EXISTS (SELECT 1 FROM receivable_titles t WHERE t.contract_id = contracts.id)");
-    await erp.query("INSERT INTO contracts (company_id, client_id, contract_number, stage, status) SELECT $1, $2, 'e2e-billing-' || g, 'approved', 'normal' FROM generate_series(1, $3::int) g", [company, client, TITLES]);
-  }
-  // Started at the change log's end: the benchmark's traffic, not the log's history.
-  await positionAtEnd(kafka, groupsOf(namespace).mapper, [`${settings.topicPrefix}.changes`]);
+  const { company, client } = await benchErp(erp, TITLES);
 
   const steady = await partner((path, body) => (path === '/steady' ? String((body.Contract as { ContractNumber?: string } | undefined)?.ContractNumber) : undefined));
   const billing = await partner((path, body) => (path === '/billing' ? String((body.Title as { TitleNumber?: string } | undefined)?.TitleNumber) : undefined));
 
   console.log('starting reativa (all stages, one process, as npm start runs it)…');
-  const reativa = spawn(process.execPath, ['--import', 'tsx', projectPath('src', 'cli', 'main.ts'), 'start', '--no-stack'], {
-    cwd: projectPath(),
-    env: { ...process.env, REATIVA_NAMESPACE: namespace, REATIVA_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const reativa = await startReativa(settings, kafka, 'benche2e');
+  const { topics } = reativa;
   const hooks: number[] = [];
   try {
     // Ready when a change committed now reaches the partner.
     await erp.query("UPDATE erp_parameters SET value = 'true' WHERE key IN ('use_webhooks', 'use_streaming')");
-    hooks.push(await webhook(erp, `${steady.url}/steady`, 'contracts', 'bench-e2e-steady'));
-    hooks.push(await webhook(erp, `${billing.url}/billing`, 'title_issuance', 'bench-e2e-billing'));
+    hooks.push(await erpWebhook(erp, `${steady.url}/steady`, 'contracts', 'bench-e2e-steady'));
+    hooks.push(await erpWebhook(erp, `${billing.url}/billing`, 'title_issuance', 'bench-e2e-billing'));
     const insertContract = (number: string) => erp.query('INSERT INTO contracts (company_id, client_id, contract_number) VALUES ($1, $2, $3)', [company, client, number]);
     await waitFor('reativa to deliver a first change', async () => {
       await insertContract(`warmup-${Date.now()}`);
@@ -106,62 +54,39 @@ async function main() {
       return [...steady.received.keys()].some((k) => k.startsWith('warmup-'));
     }, { timeoutMs: 180_000, intervalMs: 10 });
 
-    const steadyRound = async () => {
     // 1. Steady load.
-    console.log(`steady load: ${RATE} changes/s for ${SECONDS} s…`);
-    const committed = new Map<string, number>();
-    const total = RATE * SECONDS;
-    const run = Date.now();
-    const started = performance.now();
-    const writes: Promise<unknown>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      const number = `steady-${run}-${i}`;
-      writes.push(insertContract(number).then(() => committed.set(number, performance.timeOrigin + performance.now())));
-    }
-    await Promise.all(writes);
-    const achievedRate = total / ((performance.now() - started) / 1000);
-    await waitFor('every steady change at the partner', async () => [...committed.keys()].every((k) => steady.received.has(k)), { timeoutMs: 120_000, intervalMs: 100 });
-    const latencies = [...committed].map(([k, at]) => steady.received.get(k)! - at).sort((a, b) => a - b);
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
-    console.log(`steady: ${latencies.length} changes at ${achievedRate.toFixed(0)}/s, p50 ${p50.toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${latencies[latencies.length - 1]!.toFixed(0)} ms`);
-    return { count: latencies.length, achievedRate, p50, p95: percentile(latencies, 95), p99, max: latencies[latencies.length - 1]! };
+    const steadyRound = async () => {
+      console.log(`steady load: ${RATE} changes/s for ${SECONDS} s…`);
+      const { committed, achievedRate } = await steadyWrites(insertContract, RATE, SECONDS, `steady-${Date.now()}`);
+      await waitFor('every steady change at the partner', async () => [...committed.keys()].every((k) => steady.received.has(k)), { timeoutMs: 120_000, intervalMs: 100 });
+      const summary = summarize(commitToReceipt(committed, steady.received));
+      console.log(`steady: ${summary.count} changes at ${achievedRate.toFixed(0)}/s, p50 ${summary.p50.toFixed(0)} ms, p95 ${summary.p95.toFixed(0)} ms, p99 ${summary.p99.toFixed(0)} ms, max ${summary.max.toFixed(0)} ms`);
+      return { ...summary, achievedRate };
     };
-    const billingRound = async () => {
 
     // 2. A billing run in one transaction.
-    console.log(`billing run: ${TITLES} titles in one transaction…`);
-    const run = Date.now();
-    await erp.query(
-      `INSERT INTO receivable_titles (company_id, contract_id, client_id, title_number, issue_date, due_date, amount)
-       SELECT c.company_id, c.id, c.client_id, 'B' || $1::text || '-' || c.id, current_date, current_date + 10, 99.90
-         FROM (SELECT * FROM contracts WHERE contract_number LIKE 'e2e-billing-%' ORDER BY id LIMIT $2) c`,
-      [String(run), TITLES],
-    );
-    const commitAt = performance.timeOrigin + performance.now();
-    const prefix = `B${run}-`;
-    const ours = () => [...billing.received.entries()].filter(([k]) => k.startsWith(prefix));
-    // Where the work is, every second: the change log, triggers and deliveries as they fill.
-    const watcher = kafka.admin();
-    await watcher.connect();
-    const ends = async (topic: string) => (await watcher.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-    const base = { log: await ends(`${settings.topicPrefix}.changes`), triggers: await ends(topics.triggers), deliveries: await ends(topics.deliveries) };
-    const progress: string[] = [];
-    const ticker = setInterval(() => {
-      void Promise.all([ends(`${settings.topicPrefix}.changes`), ends(topics.triggers), ends(topics.deliveries)]).then(([log, triggers, deliveries]) => {
-        progress.push(`${((performance.timeOrigin + performance.now() - commitAt) / 1000).toFixed(0)} s: log +${log - base.log}, triggers +${triggers - base.triggers}, deliveries +${deliveries - base.deliveries}, received ${ours().length}`);
-        console.log(`  ${progress[progress.length - 1]}`);
-      });
-    }, 1000);
-    await waitFor(`all ${TITLES} titles at the partner`, async () => ours().length >= TITLES, { timeoutMs: 600_000, intervalMs: 200 }).finally(() => clearInterval(ticker));
-    await watcher.disconnect();
-    const last = Math.max(...ours().map(([, at]) => at));
-    const billingSeconds = (last - commitAt) / 1000;
-    console.log(`billing run: ${TITLES} titles delivered ${billingSeconds.toFixed(1)} s after commit`);
-    return billingSeconds;
+    const billingRound = async () => {
+      console.log(`billing run: ${TITLES} titles in one transaction…`);
+      const { commitAt, prefix } = await billingRun(erp, 'receivable_titles', TITLES);
+      const ours = () => [...billing.received.entries()].filter(([k]) => k.startsWith(prefix));
+      // Where the work is, every second: the change log, triggers and deliveries as they fill.
+      const watcher = kafka.admin();
+      await watcher.connect();
+      const ends = async (topic: string) => (await watcher.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+      const base = { log: await ends(`${settings.topicPrefix}.changes`), triggers: await ends(topics.triggers), deliveries: await ends(topics.deliveries) };
+      const progress: string[] = [];
+      const ticker = setInterval(() => {
+        void Promise.all([ends(`${settings.topicPrefix}.changes`), ends(topics.triggers), ends(topics.deliveries)]).then(([log, triggers, deliveries]) => {
+          progress.push(`${((now() - commitAt) / 1000).toFixed(0)} s: log +${log - base.log}, triggers +${triggers - base.triggers}, deliveries +${deliveries - base.deliveries}, received ${ours().length}`);
+          console.log(`  ${progress[progress.length - 1]}`);
+        });
+      }, 1000);
+      await waitFor(`all ${TITLES} titles at the partner`, async () => ours().length >= TITLES, { timeoutMs: 600_000, intervalMs: 200 }).finally(() => clearInterval(ticker));
+      await watcher.disconnect();
+      const last = Math.max(...ours().map(([, at]) => at));
+      const billingSeconds = (last - commitAt) / 1000;
+      console.log(`billing run: ${TITLES} titles delivered ${billingSeconds.toFixed(1)} s after commit`);
+      return billingSeconds;
     };
     const steadyRounds = [];
     const billingRounds: number[] = [];
@@ -194,14 +119,9 @@ async function main() {
     ]);
   } finally {
     for (const id of hooks) await erp.query('UPDATE webhooks SET active = false WHERE id = $1', [id]);
-    reativa.kill('SIGINT');
-    await new Promise((resolve) => reativa.once('exit', resolve));
+    await reativa.stop();
     await Promise.all([steady.close(), billing.close()]);
     await erp.end();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [...reativaTopicSpecs(topics), ...retryTopicSpecs(topics, settings.delivery.retryScheduleMs.length)].map((s) => s.topic) }).catch(() => undefined);
-    await admin.disconnect();
   }
 }
 

@@ -14,7 +14,8 @@ export function recordBenchmark(name: string, lines: string[]): void {
   const header = '# Benchmarks\n\nNumbers written by `npm run bench:*` scripts (never by tests). Each section is replaced by the next run of its script.\n';
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : header;
   const section = `## ${name}\n\nMachine: ${machine()}.\n\n${lines.join('\n')}\n`;
-  const pattern = new RegExp(`## ${name}\\n[\\s\\S]*?(?=\\n## |$)`);
+  // The name is text, not a pattern: "(HTTP sink)" must match itself.
+  const pattern = new RegExp(`## ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n[\\s\\S]*?(?=\\n## |$)`);
   const next = pattern.test(current) ? current.replace(pattern, section.trimEnd() + '\n') : `${current.trimEnd()}\n\n${section}`;
   fs.mkdirSync(projectPath('docs'), { recursive: true });
   fs.writeFileSync(file, next);
