@@ -121,6 +121,8 @@ const environmentSchema = z.object({
     .default('America/Sao_Paulo'),
   REATIVA_COLLECTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000, 'must be at most 60000: titles are checked at least once a minute').default(30_000),
   REATIVA_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  // Read by src/cli/main.ts before the settings load (it may re-execute `reativa start`); listed here so it is validated and documented with the rest.
+  REATIVA_RUNTIME_TUNING: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
   // Each process's HTTP server (/metrics, /healthz, /readyz, the admin page): loopback unless told otherwise.
   REATIVA_HTTP_HOST: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'must be a host name or an IP address to bind (127.0.0.1, 0.0.0.0, ::)').default('127.0.0.1'),
   REATIVA_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8090),

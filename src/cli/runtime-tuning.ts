@@ -1,0 +1,95 @@
+// A lean `reativa start` wherever it is launched from (npm start, start:prod,
+// the container, systemd, a test): the process re-executes itself once, in
+// place (same PID, same stdio, `process.execve`), with the V8 flag and the
+// allocator settings that keep a stage process's resident memory small. They
+// cannot be set from inside a running process: V8 sizes its young generation
+// at start (`v8.setFlagsFromString` does not change it, measured), and glibc
+// reads its MALLOC_* tunables when it starts.
+//
+// What each setting buys is measured in docs/benchmarks.md ("Memory: what
+// holds it"). In short, on a machine with a lot of memory:
+//   - V8 sizes the young generation from the heap limit, which follows the
+//     machine's memory: a process that allocates briskly keeps ~130 MB of
+//     mostly empty semi-spaces. A few MB serve a stage process as well.
+//   - V8 lets the old generation fill to a limit that also follows the heap
+//     limit (gigabytes here) before its first full collection, then grows it
+//     by up to 4× what survived: a stage whose live data is 40–60 MB ran at
+//     130–200 MB of heap, mostly garbage. A 64 MB first limit and 1.5× growth
+//     keep it near what is live, for a little more marking.
+//   - glibc raises its mmap threshold each time a large block is freed, after
+//     which Kafka's fetch responses and socket buffers (Node's Buffers are
+//     malloc'd) come from the arenas, which fragment and never shrink. A fixed
+//     threshold keeps them as mappings that go back to the system when freed;
+//     two arenas keep the worker threads' allocations from spreading over 16.
+//
+// Anything the operator set (a flag on the command line or in NODE_OPTIONS,
+// a MALLOC_* variable) wins; REATIVA_RUNTIME_TUNING=off leaves the process as
+// it was started.
+import { InputError } from '../errors/input-error.js';
+
+/** Set in the re-executed process, so it does not re-execute again. */
+const TUNED_MARK = 'REATIVA_RUNTIME_TUNED';
+
+/** Each semi-space of V8's young generation, in MB (the young generation holds two). */
+export const SEMI_SPACE_MB = 4;
+
+/** V8's flags, each added unless the operator gave it. */
+export const V8_FLAGS: readonly (readonly [name: string, value: string])[] = [
+  ['max-semi-space-size', String(SEMI_SPACE_MB)],
+  ['initial-old-space-size', '64'],
+  ['heap-growing-percent', '50'],
+];
+
+/** glibc's tunables: fixed mmap threshold (disables the dynamic one), trim threshold, arenas. */
+export const MALLOC_TUNABLES: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: '65536',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+  MALLOC_ARENA_MAX: '2',
+};
+
+export interface RuntimeTuningPlan {
+  /** The `node` options to start with (the current ones, plus the semi-space flag unless already given). */
+  readonly execArgv: readonly string[];
+  /** The environment to start with. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * What the process should be re-executed with, or undefined when it runs as it
+ * should already (tuned, switched off, or on a Node.js without execve). The
+ * MALLOC_* variables are set on Linux only: glibc reads them, musl ignores them. Pure.
+ */
+export function planRuntimeTuning(
+  execArgv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  platform: { readonly linux: boolean; readonly execve: boolean },
+): RuntimeTuningPlan | undefined {
+  const setting = env.REATIVA_RUNTIME_TUNING ?? 'on';
+  if (setting !== 'on' && setting !== 'off') throw new InputError(`REATIVA_RUNTIME_TUNING must be on or off, not "${setting}"`);
+  if (setting === 'off' || env[TUNED_MARK] === '1' || !platform.execve) return undefined;
+  // V8 reads `-` and `_` alike in a flag's name.
+  const given = new Set([...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) => a.replace(/^--/, '').split('=')[0]!.replaceAll('_', '-')));
+  const flags = V8_FLAGS.filter(([name]) => !given.has(name)).map(([name, value]) => `--${name}=${value}`);
+  const malloc: Record<string, string> = {};
+  if (platform.linux) for (const [name, value] of Object.entries(MALLOC_TUNABLES)) if (env[name] === undefined) malloc[name] = value;
+  return {
+    execArgv: [...flags, ...execArgv],
+    env: { ...env, ...malloc, [TUNED_MARK]: '1' },
+  };
+}
+
+/** The commands that run stages (and so re-execute): `reativa start`. */
+export function tuneRuntimeFor(args: readonly string[]): void {
+  if (args[0] === 'start') tuneRuntime();
+}
+
+/**
+ * Re-executes this process in place with the lean runtime, once; returns
+ * only when no re-execution is needed. Call it before anything is opened.
+ */
+export function tuneRuntime(): void {
+  const execve = (process as { execve?: (file: string, args: string[], env: Record<string, string | undefined>) => never }).execve;
+  const plan = planRuntimeTuning(process.execArgv, process.env, { linux: process.platform === 'linux', execve: typeof execve === 'function' });
+  if (!plan || !execve) return;
+  execve.call(process, process.execPath, [process.execPath, ...plan.execArgv, ...process.argv.slice(1)], plan.env);
+}
