@@ -8,7 +8,6 @@ import { applyMigrations } from '../db/migrations.js';
 import { createKafka, kafkaConnection } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
-import { startMapper } from '../stages/mapper/runner.js';
 import { groupsOf, STAGE_NAMES, stageGroups, type StageName } from '../stages/registry.js';
 import { LiveConfig } from '../config/live.js';
 import { ErpSecretReader } from '../config/secrets.js';
@@ -101,6 +100,9 @@ export function registerStart(program: Command): void {
       if (created?.length) logger.info({ created }, 'topics created');
 
       if (stages.has('mapper')) {
+        // Loaded only where the mapper runs: its state store's LMDB binding
+        // allocates a 16 MB read buffer when it loads (docs/benchmarks.md).
+        const { startMapper } = await import('../stages/mapper/runner.js');
         const mapperSecrets = new ErpSecretReader(settings.erpDatabaseUrl, logger);
         stops.push(() => mapperSecrets.close());
         const mapper = await step(() => startMapper(kafka, registry, logger, {

@@ -97,6 +97,19 @@ export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Ka
 }
 
 /**
+ * How much one fetch of a stage's consumer may bring (KafkaJS's defaults are
+ * 10 MB a fetch, 1 MB a partition). A fetched response stays in memory while
+ * any record of it is being handled (records are views into it), and each is
+ * a large allocation: smaller fetches keep a stage process's resident memory
+ * small (docs/benchmarks.md, "Memory per process") and 1 MB still holds about
+ * a thousand deliveries, far more than a stage has in flight.
+ */
+export const STAGE_FETCH = { maxBytes: 2 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 } as const;
+
+/** The change log's records are larger (Debezium's before and after images): twice as much a partition. */
+export const CHANGE_LOG_FETCH = { maxBytes: 2 * 1024 * 1024, maxBytesPerPartition: 2 * 1024 * 1024 } as const;
+
+/**
  * A producer for Reativa's topics: Kafka's default partitioning (with the
  * faster murmur2 of ./partitioner.ts), and never creating a topic by accident.
  */

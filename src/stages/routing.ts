@@ -3,7 +3,7 @@
 // (pure), produce deliveries (Avro, keyed by webhook and contract), dead
 // letters and alerts, then commit. Invalid webhooks are announced on
 // reativa.alerts when their verdict changes.
-import { createProducer } from '../kafka/client.js';
+import { createProducer, STAGE_FETCH } from '../kafka/client.js';
 import { type EachBatchPayload, type Kafka, type Message } from 'kafkajs';
 import { alertRecord } from '../contracts/alert.js';
 import { deliveryDeadLetterRecord, recordDeadLetter } from '../contracts/dead-letter.js';
@@ -95,7 +95,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   await flushAlerts();
 
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10) });
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), ...STAGE_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.triggers], fromBeginning: true });
 

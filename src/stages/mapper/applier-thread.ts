@@ -23,7 +23,7 @@ const EXEC_ARGV = FROM_SOURCE ? ['--import', 'tsx'] : [];
  * the process's life; the applier's garbage is short-lived batches, which this
  * holds with a scavenge every few thousand rows (docs/benchmarks.md, "Memory per process").
  */
-const APPLIER_YOUNG_GENERATION_MB = 32;
+const APPLIER_YOUNG_GENERATION_MB = 8;
 
 export class ThreadedApplier {
   readonly stats: ApplierStats = { applied: 0, batches: 0, ms: 0 };

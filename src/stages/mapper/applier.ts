@@ -5,6 +5,7 @@
 // group of its own store (each store reads the whole log), and it is the
 // store's only writer: the emitter only reads.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { CHANGE_LOG_FETCH } from '../../kafka/client.js';
 import { decodeChange } from '../../capture/envelope.js';
 import { isCapturedIn } from '../../capture/tables.js';
 import type { Logger } from '../../log.js';
@@ -54,7 +55,7 @@ export class StateApplier {
   async start(): Promise<void> {
     const { sessionTimeoutMs: sessionTimeout } = this.options;
     const groupId = `${this.options.groupPrefix}-state-${this.store.storeId}`;
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 100 });
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 100, ...CHANGE_LOG_FETCH });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.logTopic], fromBeginning: true });

@@ -7,7 +7,7 @@
 // what cannot be mapped → the dead-letter topic; produce, wait for the
 // acknowledgement, commit. A replay (an offset reset of the group) maps again
 // with the same state, so it yields the same event ids and the same bodies.
-import { createProducer } from '../../kafka/client.js';
+import { CHANGE_LOG_FETCH, createProducer } from '../../kafka/client.js';
 import path from 'node:path';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { decodeChange } from '../../capture/envelope.js';
@@ -123,7 +123,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
   // A broker away: the batch waits (readiness false, one warning) and goes on; its offsets move only once it is out.
   const produce = (batches: Parameters<typeof sendAll>[1]) => waitOut('kafka', () => sendAll(producer, batches), health, DEFAULT_BACKOFF, () => stopping);
 
-  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 100, ...CHANGE_LOG_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [logTopic], fromBeginning: true });
 
@@ -351,7 +351,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
 
   // Changes redriven from the dead letters: a small group of their own, beside the log's.
   const redriveTopic = options.topics.changesRedrive;
-  const redriveConsumer = kafka.consumer({ groupId: redriveGroupOf(groupId), sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
+  const redriveConsumer = kafka.consumer({ groupId: redriveGroupOf(groupId), sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500, ...CHANGE_LOG_FETCH });
   await redriveConsumer.connect();
   await redriveConsumer.subscribe({ topics: [redriveTopic], fromBeginning: true });
   health.setReady(REDRIVE_READY_PART, false);
