@@ -97,7 +97,7 @@ const environmentSchema = z.object({
   }).optional(),
   REATIVA_DELIVERY_HTTPS_ONLY: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
   REATIVA_DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK: z.coerce.number().int().min(1).max(1000).default(8),
-  REATIVA_DELIVERY_MAX_PENDING_PER_PARTITION: z.coerce.number().int().min(1).max(100_000).default(2000),
+  REATIVA_DELIVERY_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(1000),
   REATIVA_DELIVERY_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(5),
   REATIVA_ALERT_DIGEST_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   REATIVA_ALERT_FROM: z.string().min(3).default('Reativa <reativa@localhost>'),
@@ -204,7 +204,8 @@ export interface Settings {
     readonly allowHosts: readonly string[];
     readonly httpsOnly: boolean;
     readonly maxInFlightPerWebhook: number;
-    readonly maxPendingPerPartition: number;
+    /** Deliveries read ahead per consumer group of the process (first attempts, retries), all partitions together. */
+    readonly maxPending: number;
     readonly breakerThreshold: number;
     readonly attemptLogRetentionDays: number;
   };
@@ -295,7 +296,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
       allowHosts: e.REATIVA_DELIVERY_ALLOW_HOSTS ?? (e.REATIVA_STACK === 'external' ? [] : EMBEDDED_STACK_ALLOW_HOSTS),
       httpsOnly: e.REATIVA_DELIVERY_HTTPS_ONLY === 'true',
       maxInFlightPerWebhook: e.REATIVA_DELIVERY_MAX_IN_FLIGHT_PER_WEBHOOK,
-      maxPendingPerPartition: e.REATIVA_DELIVERY_MAX_PENDING_PER_PARTITION,
+      maxPending: e.REATIVA_DELIVERY_MAX_PENDING,
       breakerThreshold: e.REATIVA_DELIVERY_BREAKER_THRESHOLD,
       attemptLogRetentionDays: e.REATIVA_ATTEMPT_LOG_RETENTION_DAYS,
     },

@@ -159,7 +159,7 @@ export function registerStart(program: Command): void {
           schedule: { ...DEFAULT_SCHEDULE, delaysMs: d.retryScheduleMs },
           sender: { connectTimeoutMs: d.connectTimeoutMs, responseTimeoutMs: d.responseTimeoutMs, attemptDeadlineMs: d.attemptDeadlineMs, allowHosts: d.allowHosts, httpsOnly: d.httpsOnly },
           maxInFlightPerWebhook: d.maxInFlightPerWebhook,
-          maxPendingPerPartition: d.maxPendingPerPartition,
+          maxPending: d.maxPending,
           breakerThreshold: d.breakerThreshold,
           attemptLogRetentionDays: d.attemptLogRetentionDays,
           sessionTimeoutMs: settings.kafka.sessionTimeoutMs,

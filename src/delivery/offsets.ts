@@ -3,6 +3,11 @@
 // its lowest unfinished one. These run once per delivery, so they allocate
 // little and make no promise of their own (docs/benchmarks.md).
 
+/** Records handed over and not yet settled across a consumer group's partitions: its read-ahead. */
+export class PendingCount {
+  value = 0;
+}
+
 /**
  * Tracks one partition's in-flight offsets. Offsets are started in the order
  * they were fetched (increasing) and may finish in any order; committable is
@@ -16,13 +21,22 @@ export class OffsetTracker {
   private readonly finished = new Set<string>();
   private last: string | undefined;
 
+  constructor(private readonly group: PendingCount = new PendingCount()) {}
+
   start(offset: string): void {
     this.started.push(offset);
     this.last = offset;
+    this.group.value += 1;
   }
 
   finish(offset: string): void {
     this.finished.add(offset);
+    this.group.value -= 1;
+  }
+
+  /** A record dropped unstarted (its partition is being handed over): no longer pending, and never committable past. */
+  abandon(): void {
+    this.group.value -= 1;
   }
 
   get pending(): number {
@@ -44,11 +58,13 @@ export class OffsetTracker {
 /** One consumer's partitions, each with its tracker: what to commit for all of them. */
 export class PartitionOffsets {
   private readonly trackers = new Map<string, { topic: string; partition: number; tracker: OffsetTracker }>();
+  /** Every partition's pending records together, trackers cleared by a rebalance included until their work settles. */
+  readonly pending = new PendingCount();
 
   of(topic: string, partition: number): OffsetTracker {
     const id = `${topic}:${partition}`;
     let entry = this.trackers.get(id);
-    if (!entry) this.trackers.set(id, (entry = { topic, partition, tracker: new OffsetTracker() }));
+    if (!entry) this.trackers.set(id, (entry = { topic, partition, tracker: new OffsetTracker(this.pending) }));
     return entry.tracker;
   }
 

@@ -91,7 +91,7 @@ beforeAll(async () => {
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: [300, 600, 900], minRetryAfterMs: 100 },
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 1000, attemptDeadlineMs: DEADLINE_MS, allowHosts: ['localhost'], httpsOnly: false },
     maxInFlightPerWebhook: 8,
-    maxPendingPerPartition: 1000,
+    maxPending: 1000,
     breakerThreshold: 5,
     attemptLogRetentionDays: 30,
   });

@@ -37,7 +37,7 @@ beforeAll(async () => {
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: SCHEDULE, minRetryAfterMs: 100 },
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
     maxInFlightPerWebhook: 8,
-    maxPendingPerPartition: 1000,
+    maxPending: 1000,
     breakerThreshold: 5,
     attemptLogRetentionDays: 30,
   });

@@ -41,7 +41,7 @@ beforeAll(async () => {
     schedule: { ...DEFAULT_SCHEDULE, delaysMs: [300, 600, 900], minRetryAfterMs: 100 },
     sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
     maxInFlightPerWebhook: 8,
-    maxPendingPerPartition: 1000,
+    maxPending: 1000,
     breakerThreshold: 2,
     attemptLogRetentionDays: 30,
   });

@@ -27,7 +27,7 @@ import { classifyError } from '../../errors/classify.js';
 import { PermanentError } from '../../errors/permanent-error.js';
 import { PartitionOffsets, type OffsetTracker } from '../../delivery/offsets.js';
 import type { DeliveryWorker } from '../../delivery/worker.js';
-import { isRebalance } from '../../kafka/client.js';
+import { isRebalance, STAGE_FETCH } from '../../kafka/client.js';
 import type { Logger } from '../../log.js';
 import { sleep } from '../../util/wait.js';
 import { waitForRoom } from './flow-control.js';
@@ -37,7 +37,8 @@ export interface ConsumerOptions {
   readonly retryGroupId: string;
   readonly deliveriesTopic: string;
   readonly retryTopics: readonly string[];
-  readonly maxPendingPerPartition: number;
+  /** Deliveries read ahead per consumer group, all partitions together (REATIVA_DELIVERY_MAX_PENDING). */
+  readonly maxPending: number;
   readonly sessionTimeoutMs: number;
   /** How long stop() and a rebalance let work in flight finish. */
   readonly stopGraceMs: number;
@@ -97,7 +98,7 @@ export async function startDeliveryConsumers(
     onFatal(error instanceof Error ? error : new Error(String(error)));
   };
   const stopped = () => fatal || stopping;
-  const { sessionTimeoutMs: sessionTimeout, maxPendingPerPartition: maxPending } = options;
+  const { sessionTimeoutMs: sessionTimeout, maxPending } = options;
   const heartbeatInterval = Math.floor(sessionTimeout / 10);
 
   /**
@@ -110,7 +111,8 @@ export async function startDeliveryConsumers(
     const generation = group.generation;
     tracker.start(message.offset);
     group.lanes.run(message.key?.toString() ?? '', async () => {
-      if (fatal || generation !== group.generation) return;
+      if (fatal) return;
+      if (generation !== group.generation) return tracker.abandon();
       try {
         await work();
       } catch (error) {
@@ -163,7 +165,7 @@ export async function startDeliveryConsumers(
     }, Math.max(100, Math.floor(heartbeatInterval / 3)));
 
   // --- first attempts: concurrent across keys, ordered per key ---
-  const main: Consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout, heartbeatInterval, maxWaitTimeInMs: 500 });
+  const main: Consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout, heartbeatInterval, maxWaitTimeInMs: 500, ...STAGE_FETCH });
   const mainWork = new GroupWork(die);
   const processMain = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     const { topic, partition } = batch;
@@ -179,7 +181,7 @@ export async function startDeliveryConsumers(
       if (!isRunning() || isStale() || fatal) break;
       handedOver = message.offset;
       toLane(mainWork, tracker, topic, partition, message, () => worker.firstAttempt(message.key?.toString() ?? '', valueOf(message), parkedNow));
-      await waitForRoom(tracker, maxPending, () => resolveOffset(handedOver!), beat, stopped);
+      await waitForRoom(mainWork.offsets.pending, maxPending, () => resolveOffset(handedOver!), beat, stopped);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
     await beat();
@@ -191,10 +193,23 @@ export async function startDeliveryConsumers(
   // partition until it is (the records after it in a retry topic are due no
   // sooner); other partitions go on. Short fetch waits: a partition resumed
   // when its head falls due is fetched again promptly.
-  const retry: Consumer = kafka.consumer({ groupId: options.retryGroupId, sessionTimeout, heartbeatInterval, maxWaitTimeInMs: 200 });
+  const retry: Consumer = kafka.consumer({ groupId: options.retryGroupId, sessionTimeout, heartbeatInterval, maxWaitTimeInMs: 200, ...STAGE_FETCH });
   const retryWork = new GroupWork(die);
   const resumeTimers = new Set<NodeJS.Timeout>();
-  const processRetry = async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload) => {
+  // Pauses and resumes through the consumer, by topic and partition: the
+  // resume function eachBatch's pause() returns holds the whole fetched batch
+  // (its records and the response they are read from) until the timer fires,
+  // and with every retry partition waiting on its head that was most of the
+  // delivery process's memory with keys parked (docs/benchmarks.md).
+  const pauseUntilDue = (topic: string, partition: number, wait: number) => {
+    retry.pause([{ topic, partitions: [partition] }]);
+    const timer = setTimeout(() => {
+      resumeTimers.delete(timer);
+      retry.resume([{ topic, partitions: [partition] }]);
+    }, wait);
+    resumeTimers.add(timer);
+  };
+  const processRetry = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     const { topic, partition } = batch;
     const tracker = retryWork.offsets.of(topic, partition);
     const beat = (retryWork.heartbeat = beatFor(retry, retryWork, heartbeat));
@@ -204,17 +219,12 @@ export async function startDeliveryConsumers(
       if (!isRunning() || isStale() || fatal) break;
       const wait = dueAtOf(message.headers) - Date.now();
       if (wait > 0) {
-        const resume = pause();
-        const timer = setTimeout(() => {
-          resumeTimers.delete(timer);
-          resume();
-        }, wait);
-        resumeTimers.add(timer);
+        pauseUntilDue(topic, partition, wait);
         break;
       }
       handedOver = message.offset;
       toLane(retryWork, tracker, topic, partition, message, () => worker.retryAttempt(message.key?.toString() ?? '', valueOf(message), parseRetryEnvelope(message.headers)));
-      await waitForRoom(tracker, maxPending, () => resolveOffset(handedOver!), beat, stopped);
+      await waitForRoom(retryWork.offsets.pending, maxPending, () => resolveOffset(handedOver!), beat, stopped);
     }
     if (handedOver !== undefined) resolveOffset(handedOver);
     await beat();

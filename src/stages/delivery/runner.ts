@@ -39,7 +39,7 @@ export interface DeliveryOptions {
   readonly schedule: RetrySchedule;
   readonly sender: SenderOptions;
   readonly maxInFlightPerWebhook: number;
-  readonly maxPendingPerPartition: number;
+  readonly maxPending: number;
   /** Retryable failures in a row after which a webhook's first attempts are deferred to the retry path. */
   readonly breakerThreshold: number;
   readonly attemptLogRetentionDays: number;
@@ -119,7 +119,7 @@ export async function startDelivery(
       retryGroupId: retryGroupOf(groupId),
       deliveriesTopic: options.deliveriesTopic ?? options.topics.deliveries,
       retryTopics: retryTopics.map((s) => s.topic),
-      maxPendingPerPartition: options.maxPendingPerPartition,
+      maxPending: options.maxPending,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
       stopGraceMs,
       onReady: (part, ready) => health.setReady(part, ready),

@@ -39,4 +39,22 @@ describe('offsets', () => {
     t.finish('9999');
     expect(t.committable()).toBe('10000');
   });
+
+  it('counts the read-ahead of all partitions together, work of partitions cleared by a rebalance included until it settles', () => {
+    const offsets = new PartitionOffsets();
+    offsets.of('a', 0).start('1');
+    offsets.of('a', 1).start('1');
+    offsets.of('b', 0).start('7');
+    expect(offsets.pending.value).toBe(3);
+    const moved = offsets.of('a', 1);
+    offsets.clear();
+    expect(offsets.pending.value).toBe(3);
+    moved.finish('1');
+    // Dropped unstarted on a hand-over: no longer pending, and its offset is never committed past.
+    const handedOver = offsets.of('b', 0);
+    handedOver.abandon();
+    expect(offsets.pending.value).toBe(1);
+    offsets.of('a', 0).finish('1');
+    expect(offsets.pending.value).toBe(0);
+  });
 });
