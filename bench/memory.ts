@@ -16,6 +16,7 @@
 // docs/benchmarks.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +31,9 @@ import { groupsOf } from '../src/stages/registry.js';
 import { loadSettings } from '../src/settings.js';
 import { createStack } from '../src/stack/stack.js';
 import { sleep, waitFor } from '../src/util/wait.js';
+import { median } from './common.js';
 import { machine, recordBenchmark } from './report.js';
+import { MALLOC_TUNABLES, V8_FLAGS } from '../src/cli/runtime-tuning.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,10 +65,6 @@ const SNAPSHOT_DIR = path.join(settings.stackDir, 'bench-memory');
 const logger = createLogger('warn');
 
 const MB = 1_000_000;
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const worst = (xs: readonly number[]) => Math.max(...xs);
 
 interface Memory {
@@ -285,6 +284,7 @@ async function main() {
   const rounds: RoundMemory[] = [];
   const parkedCounts: { keys: number; queued: number; attempts: number }[] = [];
   const burstSeconds: number[] = [];
+  const loadBefore = os.loadavg()[0]!;
   try {
     // 0. Startup, each stage alone (its topics made by the first start).
     for (let i = 1; i <= STARTS; i++) {
@@ -378,6 +378,7 @@ async function main() {
     await admin.disconnect();
   }
 
+  const loadAfter = os.loadavg()[0]!;
   const mb = (bytes: number) => (bytes / MB).toFixed(0);
   const cell = (stage: Stage, pick: (r: RoundMemory) => number) => {
     const xs = rounds.map(pick);
@@ -389,7 +390,7 @@ async function main() {
     '',
     `Method: \`npm run build\`, then each stage in a process of its own as in production, \`node ${NODE_FLAGS.length ? `${NODE_FLAGS.join(' ')} ` : ''}dist/cli/main.js start --no-stack --stages <stage>\` (default settings but the retry schedule, ${RETRY_SCHEDULE}, so retries come back while it is measured), against the embedded stack, in a namespace of the benchmark's own. Resident memory is read from \`/proc/<pid>/status\` every 250 ms: VmRSS, in MB of 10⁶ bytes, and its anonymous part (the process's own: heap, buffers, native allocations) apart from its file-backed part (mapped files the kernel can drop and re-read: the program's code and, for the mapper, its LMDB state store); the V8 heap in use comes from each process's \`/metrics\`. Each round starts three fresh processes (mapper, routing, delivery) and measures them`,
     `**idle** (one delivery made, then 15 s with nothing to do), during and 5 s after a **burst** of ${TITLES.toLocaleString('en')} deliveries (that many receivable titles in one ERP transaction, one per contract, to a partner answering 200: median ${median(burstSeconds).toFixed(1)} s from commit to the last receipt), and **parked**: the partner down (503 to everything, a webhook of its own), ${PARKED.toLocaleString('en')} contracts with two titles each (two transactions), so ${PARKED.toLocaleString('en')} keys are parked — their heads in the retry topics, the next delivery of each in PostgreSQL — then ${PARKED_MEASURE_MS / 1000} s more while the heads' retries come back and fail again (${parkedCounts.map((c) => c.attempts.toLocaleString('en')).join(', ')} attempts a round).`,
-    `The machine's 2 cores were shared with other work while it ran (other sessions' tests and builds, the stack's JVMs), which moves timings by ±20 % or more; memory moves less. ${ROUNDS} rounds; cells give the median / worst round, in MB.`,
+    `Each process runs with the runtime \`reativa start\` gives itself (it re-executes itself in place with ${V8_FLAGS.map(([name, value]) => `--${name}=${value}`).join(' ')} and ${Object.entries(MALLOC_TUNABLES).map(([name, value]) => `${name}=${value}`).join(', ')}: src/cli/runtime-tuning.ts). Load average (1 min: these processes, the stack's JVMs and anything else on the machine) when the rounds began and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}; timings move by ±20 % or more on this machine, memory less. ${ROUNDS} rounds; cells give the median / worst round, in MB.`,
     '',
     '| stage (limit) | idle | burst: peak | burst: after | parked: peak | parked: end | anonymous, worst of any phase | V8 heap (main thread) in use / committed, worst |',
     '|---|---|---|---|---|---|---|---|',
