@@ -2,13 +2,12 @@
 // (Reativa's database), the last alerts of <ns>.alerts, and the consumer
 // groups' lag. Every read is bounded: queries by the pool's statement timeout
 // and a period on the attempt log's time index, Kafka reads by deadlines.
-import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Alert } from '../contracts/alert.js';
 import { groupLag } from '../kafka/groups.js';
+import { readOnce } from '../kafka/read-once.js';
 import type { ConsumerGroupSpec } from '../stages/registry.js';
-import { waitFor } from '../util/wait.js';
 import { SEARCH_LIMIT, type AttemptRow, type AttemptSearch } from './views/deliveries-view.js';
 import { parseAlert } from './views/operations-view.js';
 import type { GroupLag } from './views/operations-view.js';
@@ -132,32 +131,33 @@ export async function readLastAlerts(kafka: Kafka, topic: string, count: number,
   let read = 0;
   if (wanted.size === 0) return { alerts, read };
   const pending = new Set(wanted.keys());
-  const consumer = kafka.consumer({ groupId: `reativa-admin-${randomUUID()}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        const range = wanted.get(partition);
-        const offset = BigInt(message.offset);
-        if (!range || offset < range.from || offset >= range.end) return;
-        read += 1;
-        try {
-          const alert = parseAlert(JSON.parse(message.value?.toString('utf8') ?? 'null'));
-          if (alert) alerts.push(alert);
-        } catch {
-          // Not JSON: not an alert Reativa wrote; the page lists alerts only.
-        }
-        if (offset + 1n >= range.end) pending.delete(partition);
-      },
-    });
-    // Straight to the tail: the log before it is of no interest here.
-    for (const [partition, range] of wanted) consumer.seek({ topic, partition, offset: range.from.toString() });
-    await waitFor(`the last ${count} records of ${topic}`, async () => pending.size === 0, { timeoutMs, intervalMs: 50 });
-  } finally {
-    await consumer.disconnect();
-  }
+  await readOnce(kafka, {
+    topic,
+    groupPrefix: 'reativa-admin',
+    awaiting: `the last ${count} records of ${topic}`,
+    timeoutMs,
+    start: async (consumer) => {
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const range = wanted.get(partition);
+          const offset = BigInt(message.offset);
+          if (!range || offset < range.from || offset >= range.end) return;
+          read += 1;
+          try {
+            const alert = parseAlert(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+            if (alert) alerts.push(alert);
+          } catch {
+            // Not JSON: not an alert Reativa wrote; the page lists alerts only.
+          }
+          if (offset + 1n >= range.end) pending.delete(partition);
+        },
+      });
+      // Straight to the tail: the log before it is of no interest here.
+      for (const [partition, range] of wanted) consumer.seek({ topic, partition, offset: range.from.toString() });
+    },
+    done: () => pending.size === 0,
+  });
   return { alerts, read };
 }
 

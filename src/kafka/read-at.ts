@@ -3,10 +3,9 @@
 // partner_rules dead letters name, to send them to the mapper again
 // (src/dead-letters/redrive-plan.ts). The log holds a week of every change, so
 // the reader seeks from one wanted offset to the next instead of reading between.
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { ChangeLogReading, ChangeLogRecord } from '../dead-letters/redrive-plan.js';
-import { waitFor } from '../util/wait.js';
+import { readOnce } from './read-once.js';
 
 /** A gap past which the reader seeks rather than reads on: about one fetch of small change events. */
 const SEEK_GAP = 500;
@@ -29,32 +28,33 @@ export async function readChangeLogAt(kafka: Kafka, topic: string, offsets: read
   if (wanted.length === 0) return { low, last: high - 1, records };
 
   let next = 0;
-  const consumer = kafka.consumer({ groupId: `reativa-cli-${randomUUID()}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        if (batch.partition !== 0) return;
-        for (const message of batch.messages) {
-          const offset = Number(message.offset);
-          // Offsets passed without a record were compacted away: not in the log any more.
-          while (next < wanted.length && wanted[next]! < offset) next += 1;
-          if (next < wanted.length && wanted[next] === offset) {
-            records.set(offset, { key: message.key, value: message.value, timestamp: message.timestamp });
-            next += 1;
+  await readOnce(kafka, {
+    topic,
+    groupPrefix: 'reativa-cli',
+    awaiting: `offsets ${wanted.join(', ')} of ${topic}`,
+    timeoutMs,
+    start: async (consumer) => {
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          if (batch.partition !== 0) return;
+          for (const message of batch.messages) {
+            const offset = Number(message.offset);
+            // Offsets passed without a record were compacted away: not in the log any more.
+            while (next < wanted.length && wanted[next]! < offset) next += 1;
+            if (next < wanted.length && wanted[next] === offset) {
+              records.set(offset, { key: message.key, value: message.value, timestamp: message.timestamp });
+              next += 1;
+            }
           }
-        }
-        const last = batch.messages.length > 0 ? Number(batch.messages[batch.messages.length - 1]!.offset) : -1;
-        if (last >= high - 1) next = wanted.length;
-        if (next < wanted.length && wanted[next]! - last > SEEK_GAP) consumer.seek({ topic, partition: 0, offset: String(wanted[next]) });
-      },
-    });
-    consumer.seek({ topic, partition: 0, offset: String(wanted[0]) });
-    await waitFor(`offsets ${wanted.join(', ')} of ${topic}`, async () => next >= wanted.length, { timeoutMs, intervalMs: 50 });
-  } finally {
-    await consumer.disconnect();
-  }
+          const last = batch.messages.length > 0 ? Number(batch.messages[batch.messages.length - 1]!.offset) : -1;
+          if (last >= high - 1) next = wanted.length;
+          if (next < wanted.length && wanted[next]! - last > SEEK_GAP) consumer.seek({ topic, partition: 0, offset: String(wanted[next]) });
+        },
+      });
+      consumer.seek({ topic, partition: 0, offset: String(wanted[0]) });
+    },
+    done: () => next >= wanted.length,
+  });
   return { low, last: high - 1, records };
 }

@@ -1,8 +1,7 @@
 // Reading a whole topic once, from its start to the end it had when we began:
 // for operator commands such as `reativa dlq list`.
-import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { waitFor } from '../util/wait.js';
+import { readOnce } from './read-once.js';
 
 export interface ReadRecord {
   readonly partition: number;
@@ -17,11 +16,12 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000)
   const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]));
   const records: ReadRecord[] = [];
   if (pending.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: `reativa-cli-${randomUUID()}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
+  await readOnce(kafka, {
+    topic,
+    groupPrefix: 'reativa-cli',
+    awaiting: `the end of ${topic}`,
+    timeoutMs,
+    start: (consumer) => consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         const end = pending.get(partition);
@@ -29,10 +29,8 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000)
         records.push({ partition, message });
         if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
       },
-    });
-    await waitFor(`the end of ${topic}`, async () => pending.size === 0, { timeoutMs, intervalMs: 50 });
-  } finally {
-    await consumer.disconnect();
-  }
+    }),
+    done: () => pending.size === 0,
+  });
   return records.sort((a, b) => Number(a.message.timestamp) - Number(b.message.timestamp));
 }
