@@ -1,6 +1,7 @@
 // One kafkajs client per process, its logs routed into pino.
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import { DefaultPartitioner } from './partitioner.js';
+import { fixKafkaRequestQueue } from './request-queue-fix.js';
 import { UnrecoverableError } from '../errors/unrecoverable-error.js';
 import type { Logger } from '../log.js';
 import type { KafkaSasl, KafkaTls, Settings } from '../settings.js';
@@ -77,6 +78,8 @@ export function createKafka(settings: Settings, logger: Logger, clientId = setti
 }
 
 export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Kafka {
+  // Every client of Reativa's is made here: KafkaJS's idle polling is stopped before the first connects.
+  if (!fixKafkaRequestQueue()) logger.warn('KafkaJS request queue not patched: its internals changed; connections poll every millisecond while idle (src/kafka/request-queue-fix.ts)');
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: connection.clientId,
