@@ -73,13 +73,19 @@ export function explainKafkaRefusal(error: unknown): unknown {
   return error;
 }
 
+/**
+ * KafkaJS's idle polling stopped when this module loads: every module that
+ * makes a Kafka client (the stages, the commands, the stack's health check)
+ * imports this one, so it is in place before the first client connects.
+ */
+const REQUEST_QUEUE_FIXED = fixKafkaRequestQueue();
+
 export function createKafka(settings: Settings, logger: Logger, clientId = settings.kafka.clientId): Kafka {
   return createKafkaFrom(kafkaConnection(settings, clientId), logger);
 }
 
 export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Kafka {
-  // Every client of Reativa's is made here: KafkaJS's idle polling is stopped before the first connects.
-  if (!fixKafkaRequestQueue()) logger.warn('KafkaJS request queue not patched: its internals changed; connections poll every millisecond while idle (src/kafka/request-queue-fix.ts)');
+  if (!REQUEST_QUEUE_FIXED) logger.warn('KafkaJS request queue not patched: its internals changed; connections poll every millisecond while idle (src/kafka/request-queue-fix.ts)');
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: connection.clientId,
