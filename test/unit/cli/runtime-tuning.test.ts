@@ -7,7 +7,7 @@ const linux = { linux: true, execve: true };
 describe('planRuntimeTuning', () => {
   it('re-executes once with a small young generation and glibc tunables, keeping the current options', () => {
     const plan = planRuntimeTuning(['--import', 'tsx'], { PATH: '/bin' }, linux);
-    expect(plan?.execArgv).toEqual(['--max-semi-space-size=4', '--initial-old-space-size=64', '--heap-growing-percent=50', '--import', 'tsx']);
+    expect(plan?.execArgv).toEqual(['--max-semi-space-size=16', '--initial-old-space-size=64', '--heap-growing-percent=50', '--import', 'tsx']);
     expect(V8_FLAGS.map(([name]) => name)).toEqual(['max-semi-space-size', 'initial-old-space-size', 'heap-growing-percent']);
     expect(plan?.env).toEqual({ PATH: '/bin', ...MALLOC_TUNABLES, REATIVA_RUNTIME_TUNED: '1' });
     // The re-executed process does not re-execute again.
@@ -15,7 +15,7 @@ describe('planRuntimeTuning', () => {
   });
 
   it('leaves what the operator set: a V8 flag on the command line or in NODE_OPTIONS, a MALLOC_* variable', () => {
-    expect(planRuntimeTuning(['--max-semi-space-size=16'], {}, linux)?.execArgv).toEqual(['--initial-old-space-size=64', '--heap-growing-percent=50', '--max-semi-space-size=16']);
+    expect(planRuntimeTuning(['--max-semi-space-size=32'], {}, linux)?.execArgv).toEqual(['--initial-old-space-size=64', '--heap-growing-percent=50', '--max-semi-space-size=32']);
     expect(planRuntimeTuning(['--heap_growing_percent=20'], { NODE_OPTIONS: '--max-semi-space-size=2 --enable-source-maps' }, linux)?.execArgv).toEqual(['--initial-old-space-size=64', '--heap_growing_percent=20']);
     expect(planRuntimeTuning([], { MALLOC_ARENA_MAX: '8' }, linux)?.env.MALLOC_ARENA_MAX).toBe('8');
   });
