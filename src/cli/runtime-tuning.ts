@@ -1,6 +1,6 @@
 // A lean `reativa start` wherever it is launched from (npm start, start:prod,
 // the container, systemd, a test): the process re-executes itself once, in
-// place (same PID, same stdio, `process.execve`), with the V8 flag and the
+// place (same PID, same stdio, `process.execve`), with the V8 flags and the
 // allocator settings that keep a stage process's resident memory small. They
 // cannot be set from inside a running process: V8 sizes its young generation
 // at start (`v8.setFlagsFromString` does not change it, measured), and glibc
@@ -50,7 +50,7 @@ export const MALLOC_TUNABLES: Readonly<Record<string, string>> = {
 };
 
 export interface RuntimeTuningPlan {
-  /** The `node` options to start with (the current ones, plus the semi-space flag unless already given). */
+  /** The `node` options to start with (the current ones, plus each V8 flag of V8_FLAGS not already given). */
   readonly execArgv: readonly string[];
   /** The environment to start with. */
   readonly env: Readonly<Record<string, string | undefined>>;
