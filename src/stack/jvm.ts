@@ -76,9 +76,13 @@ export function writeKafkaConfig(node: KafkaNode): string {
 
 export const isKafkaFormatted = (node: KafkaNode) => fs.existsSync(path.join(node.dataDir, 'meta.properties'));
 
-/** Arguments of the one-off storage format run (a new cluster id each fresh stack). */
-export function kafkaFormatArgs(layout: ArtifactLayout, node: KafkaNode): string[] {
-  return [LOG4J, '-cp', classpath(layout), 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId(), '-c', node.configFile];
+/**
+ * Arguments of the one-off storage format run (a new cluster id each fresh
+ * stack). The id is joined to its option: base64url ids start with '-' one
+ * time in 64, which the tool's parser would take for an option of its own.
+ */
+export function kafkaFormatArgs(layout: ArtifactLayout, node: KafkaNode, id: string = clusterId()): string[] {
+  return [LOG4J, '-cp', classpath(layout), 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${id}`, '-c', node.configFile];
 }
 
 /** A KRaft cluster id: 16 random bytes, base64url without padding. */
