@@ -33,7 +33,7 @@ import { createStack } from '../src/stack/stack.js';
 import { sleep, waitFor } from '../src/util/wait.js';
 import { median } from './common.js';
 import { machine, recordBenchmark } from './report.js';
-import { MALLOC_TUNABLES, V8_FLAGS } from '../src/cli/runtime-tuning.js';
+import { MALLOC_TUNABLES, v8FlagText } from '../src/cli/runtime-tuning.js';
 
 const { values } = parseArgs({
   options: {
@@ -80,6 +80,17 @@ function memoryOf(pid: number): Memory | undefined {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time a process has used (user + system, every thread), seconds, from /proc/<pid>/stat (Linux's clock ticks: 100 a second). */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    // The command name (field 2) is in brackets and may hold spaces: count fields after its closing bracket.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
@@ -157,9 +168,13 @@ class StageProcess {
 class Sampler {
   readonly peak = new Map<Stage, Memory>();
   readonly last = new Map<Stage, Memory>();
+  /** CPU seconds each process used between the sampler's start and stop. */
+  readonly cpu = new Map<Stage, number>();
+  private readonly cpuAtStart = new Map<Stage, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly processes: readonly StageProcess[]) {
+    for (const p of processes) this.cpuAtStart.set(p.stage, cpuSecondsOf(p.pid) ?? NaN);
     this.sample();
     this.timer = setInterval(() => this.sample(), 250);
   }
@@ -176,6 +191,7 @@ class Sampler {
   stop(): this {
     clearInterval(this.timer);
     this.sample();
+    for (const p of this.processes) this.cpu.set(p.stage, (cpuSecondsOf(p.pid) ?? NaN) - this.cpuAtStart.get(p.stage)!);
     return this;
   }
 }
@@ -207,6 +223,8 @@ interface PhaseMemory {
   readonly peak: Memory;
   readonly end: Memory;
   readonly heap: Heap | undefined;
+  /** CPU seconds the process used during the phase. */
+  readonly cpu: number;
 }
 type RoundMemory = Record<'idle' | 'burst' | 'parked', Record<Stage, PhaseMemory>>;
 
@@ -306,7 +324,7 @@ async function main() {
       await Promise.all(processes.map((p) => p.ready()));
       const phase = async (sampler: Sampler): Promise<Record<Stage, PhaseMemory>> => {
         sampler.stop();
-        const entries = await Promise.all(processes.map(async (p) => [p.stage, { peak: sampler.peak.get(p.stage)!, end: sampler.last.get(p.stage)!, heap: await p.heap() }] as const));
+        const entries = await Promise.all(processes.map(async (p) => [p.stage, { peak: sampler.peak.get(p.stage)!, end: sampler.last.get(p.stage)!, heap: await p.heap(), cpu: sampler.cpu.get(p.stage)! }] as const));
         for (const p of processes) await p.snapshot();
         return Object.fromEntries(entries) as Record<Stage, PhaseMemory>;
       };
@@ -338,6 +356,7 @@ async function main() {
       await sleep(5_000);
       const burst = await phase(burstSampler);
       show(`burst (${burstSeconds.at(-1)!.toFixed(1)} s)`, burst);
+      console.log(`  burst CPU per delivery: ${STAGES.map((s) => `${s} ${((burst[s].cpu / TITLES) * 1e6).toFixed(0)} µs`).join(', ')}`);
 
       // 3. Parked: the partner down, PARKED keys with two deliveries each.
       await erp.query('UPDATE webhooks SET active = false WHERE id = $1', [burstHook]);
@@ -380,6 +399,7 @@ async function main() {
 
   const loadAfter = os.loadavg()[0]!;
   const mb = (bytes: number) => (bytes / MB).toFixed(0);
+  const micros = (cpuSeconds: number) => ((cpuSeconds / TITLES) * 1e6).toFixed(0);
   const cell = (stage: Stage, pick: (r: RoundMemory) => number) => {
     const xs = rounds.map(pick);
     const over = worst(xs) > LIMIT_MB[stage] * MB;
@@ -390,7 +410,7 @@ async function main() {
     '',
     `Method: \`npm run build\`, then each stage in a process of its own as in production, \`node ${NODE_FLAGS.length ? `${NODE_FLAGS.join(' ')} ` : ''}dist/cli/main.js start --no-stack --stages <stage>\` (default settings but the retry schedule, ${RETRY_SCHEDULE}, so retries come back while it is measured), against the embedded stack, in a namespace of the benchmark's own. Resident memory is read from \`/proc/<pid>/status\` every 250 ms: VmRSS, in MB of 10⁶ bytes, and its anonymous part (the process's own: heap, buffers, native allocations) apart from its file-backed part (mapped files the kernel can drop and re-read: the program's code and, for the mapper, its LMDB state store); the V8 heap in use comes from each process's \`/metrics\`. Each round starts three fresh processes (mapper, routing, delivery) and measures them`,
     `**idle** (one delivery made, then 15 s with nothing to do), during and 5 s after a **burst** of ${TITLES.toLocaleString('en')} deliveries (that many receivable titles in one ERP transaction, one per contract, to a partner answering 200: median ${median(burstSeconds).toFixed(1)} s from commit to the last receipt), and **parked**: the partner down (503 to everything, a webhook of its own), ${PARKED.toLocaleString('en')} contracts with two titles each (two transactions), so ${PARKED.toLocaleString('en')} keys are parked — their heads in the retry topics, the next delivery of each in PostgreSQL — then ${PARKED_MEASURE_MS / 1000} s more while the heads' retries come back and fail again (${parkedCounts.map((c) => c.attempts.toLocaleString('en')).join(', ')} attempts a round).`,
-    `Each process runs with the runtime \`reativa start\` gives itself (it re-executes itself in place with ${V8_FLAGS.map(([name, value]) => `--${name}=${value}`).join(' ')} and ${Object.entries(MALLOC_TUNABLES).map(([name, value]) => `${name}=${value}`).join(', ')}: src/cli/runtime-tuning.ts). Load average (1 min: these processes, the stack's JVMs and anything else on the machine) when the rounds began and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}; timings move by ±20 % or more on this machine, memory less. ${ROUNDS} rounds; cells give the median / worst round, in MB.`,
+    `Each process runs with the runtime \`reativa start\` gives itself (it re-executes itself in place with the V8 flags ${v8FlagText(true)} where it delivers and ${v8FlagText(false)} elsewhere, and ${Object.entries(MALLOC_TUNABLES).map(([name, value]) => `${name}=${value}`).join(', ')}: src/cli/runtime-tuning.ts). Load average (1 min: these processes, the stack's JVMs and anything else on the machine) when the rounds began and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}; timings move by ±20 % or more on this machine, memory less. ${ROUNDS} rounds; cells give the median / worst round, in MB.`,
     '',
     '| stage (limit) | idle | burst: peak | burst: after | parked: peak | parked: end | anonymous, worst of any phase | V8 heap (main thread) in use / committed, worst |',
     '|---|---|---|---|---|---|---|---|',
@@ -400,6 +420,8 @@ async function main() {
       const committed = all.map((p) => p.heap?.total).filter((h): h is number => h !== undefined);
       return `| ${s} (≤ ${LIMIT_MB[s]} MB) | ${cell(s, (r) => r.idle[s].peak.rss)} | ${cell(s, (r) => r.burst[s].peak.rss)} | ${cell(s, (r) => r.burst[s].end.rss)} | ${cell(s, (r) => r.parked[s].peak.rss)} | ${cell(s, (r) => r.parked[s].end.rss)} | ${mb(worst(all.map((p) => Math.max(p.peak.anon, p.end.anon))))} | ${heaps.length ? `${mb(worst(heaps))} / ${mb(worst(committed))}` : '—'} |`;
     }),
+    '',
+    `CPU during the burst (user + system, every thread of the process, from \`/proc/<pid>/stat\`, from the commit until 5 s after the last receipt), per delivery, median / worst round: ${STAGES.map((s) => `${s} ${micros(median(rounds.map((r) => r.burst[s].cpu)))} / ${micros(worst(rounds.map((r) => r.burst[s].cpu)))} µs`).join(', ')}.`,
     '',
     `Startup of a compiled process, alone, with the stack up and its topics made (spawn → \`/readyz\` answers 200: every stage started and its consumer groups joined), ${STARTS} starts each, median / worst: ${STAGES.map((s) => `${s} ${(median(startups[s]) / 1000).toFixed(1)} / ${(worst(startups[s]) / 1000).toFixed(1)} s`).join(', ')} (target < 3 s; the first start of a namespace also makes its topics).`,
     '',
