@@ -6,8 +6,8 @@
 // (REATIVA_ADMIN_TOKEN, or REATIVA_ADMIN_USER and REATIVA_ADMIN_PASSWORD):
 // sessions in a cookie (HttpOnly, SameSite=Strict) that expire after
 // REATIVA_ADMIN_SESSION_MINUTES, a CSRF token in every form that changes
-// something, and with no credentials configured every request is refused
-// with a page naming the settings that enable it.
+// something. With no credentials configured, src/admin/disabled.ts answers
+// instead.
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,12 +24,14 @@ import type { ConsumerGroupSpec, StageName } from '../stages/registry.js';
 import { listLetters } from '../dead-letters/selection.js';
 import { planRedrive, readLetters, redrive, type LetterSource } from './letters.js';
 import { deliveryAttempts, lagOf, readLastAlerts, searchAttempts, webhookStats } from './reading.js';
+import { disabledAdminPlugin } from './disabled.js';
+import { SECURITY_HEADERS } from './headers.js';
 import { checkLogin, LoginThrottle, Sessions, type Session } from './views/auth.js';
 import { confirmPage, idsOf, lettersPage, parseLettersQuery } from './views/dead-letters-view.js';
 import { deliveriesPage, deliveryPage, parseAttemptSearch } from './views/deliveries-view.js';
 import { formatCount } from './views/format.js';
 import type { Html } from './views/html.js';
-import { disabledPage, errorPage, loginPage, STYLESHEET, STYLESHEET_PATH, type Chrome, type Flash, type NavKey } from './views/layout.js';
+import { errorPage, loginPage, STYLESHEET, STYLESHEET_PATH, type Chrome, type Flash, type NavKey } from './views/layout.js';
 import { alertsPage, distinctAlerts, lagPage } from './views/operations-view.js';
 import { parseWebhooksQuery, webhooksPage } from './views/webhooks-view.js';
 
@@ -61,18 +63,6 @@ const ALERTS_READ = 500;
 /** Pages that need no session. */
 const PUBLIC = new Set([STYLESHEET_PATH, '/entrar']);
 
-const SECURITY_HEADERS: Record<string, string> = {
-  // No script, no frame, no third party: a stolen page cannot run or embed anything.
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  // Not no-referrer: with it Chromium sends `Origin: null` on the page's own form posts, which the origin check refuses.
-  // same-origin gives other sites nothing (a URL can hold a search) and this site its own origin.
-  'referrer-policy': 'same-origin',
-  // Pages show live state and, once logged out, must not come back from a cache.
-  'cache-control': 'no-store',
-};
-
 const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
 /**
@@ -97,11 +87,12 @@ const bodyOf = (request: FastifyRequest): Record<string, unknown> => (typeof req
 const queryOf = (request: FastifyRequest): Record<string, unknown> => (typeof request.query === 'object' && request.query !== null ? (request.query as Record<string, unknown>) : {});
 
 export function adminPlugin(deps: AdminDeps): HttpPlugin {
+  const credentials = deps.settings.admin.credentials;
+  if (!credentials) return disabledAdminPlugin(deps.topics.namespace);
   return async (app) => {
     await app.register(cookie);
     await app.register(formbody);
     const namespace = deps.topics.namespace;
-    const credentials = deps.settings.admin.credentials;
     const sessionMs = deps.settings.admin.sessionMinutes * 60_000;
     const sessions = new Sessions(sessionMs);
     const throttle = new LoginThrottle();
@@ -136,7 +127,6 @@ export function adminPlugin(deps: AdminDeps): HttpPlugin {
     app.addHook('onRequest', async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       if (path === STYLESHEET_PATH) return;
-      if (!credentials) return send(reply, disabledPage(namespace), 503);
       // A form from another site is refused twice over: its Origin here, and the session's CSRF token it cannot know.
       // The login too: another site must not log a visitor in with credentials of its choosing.
       if (request.method === 'POST' && !sameOrigin(request.headers.origin, request.headers.host)) return send(reply, errorPage({ title: 'Recusado', namespace }, 'Pedido de outra origem recusado.'), 403);
@@ -160,7 +150,7 @@ export function adminPlugin(deps: AdminDeps): HttpPlugin {
     app.get('/entrar', async (request, reply) => {
       const next = safeNext(queryOf(request).proximo);
       if (sessionOf.has(request)) return reply.redirect(next, 303);
-      return send(reply, loginPage({ kind: credentials!.kind, namespace, next }));
+      return send(reply, loginPage({ kind: credentials.kind, namespace, next }));
     });
 
     app.post('/entrar', async (request, reply) => {
@@ -168,12 +158,12 @@ export function adminPlugin(deps: AdminDeps): HttpPlugin {
       const next = safeNext(body.next);
       const now = Date.now();
       const wait = throttle.blockedFor(request.ip, now);
-      if (wait > 0) return send(reply, loginPage({ kind: credentials!.kind, namespace, next, error: `Muitas tentativas erradas: tente de novo em ${Math.ceil(wait / 60_000)} min.` }), 429);
+      if (wait > 0) return send(reply, loginPage({ kind: credentials.kind, namespace, next, error: `Muitas tentativas erradas: tente de novo em ${Math.ceil(wait / 60_000)} min.` }), 429);
       const attempt = { token: typeof body.token === 'string' ? body.token : undefined, user: typeof body.user === 'string' ? body.user : undefined, password: typeof body.password === 'string' ? body.password : undefined };
-      if (!checkLogin(credentials!, attempt)) {
+      if (!checkLogin(credentials, attempt)) {
         throttle.failed(request.ip, now);
         log.warn({ ip: request.ip }, 'admin login refused');
-        return send(reply, loginPage({ kind: credentials!.kind, namespace, next, error: credentials!.kind === 'token' ? 'Token inválido.' : 'Usuário ou senha inválidos.' }), 401);
+        return send(reply, loginPage({ kind: credentials.kind, namespace, next, error: credentials.kind === 'token' ? 'Token inválido.' : 'Usuário ou senha inválidos.' }), 401);
       }
       throttle.succeeded(request.ip);
       // A new session id at every login: one fixed before login is never the one used after.

@@ -5,7 +5,8 @@
 // /readyz says "not ready" until every stage has joined its groups.
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { adminPlugin } from '../admin/plugin.js';
+import { disabledAdminPlugin } from '../admin/disabled.js';
+import type { AdminDeps } from '../admin/plugin.js';
 import type { LiveConfig } from '../config/live.js';
 import { createPool } from '../db/pool.js';
 import type { Health } from '../health/health.js';
@@ -26,7 +27,7 @@ import { stateGroupOf, type ConsumerGroupSpec, type StageName } from '../stages/
 import type { RunningRouting } from '../stages/routing.js';
 import { redactValues, urlSecrets } from '../util/redact.js';
 import { reativaVersion } from '../version.js';
-import { createHttpServer, type HttpServer } from './server.js';
+import { createHttpServer, type HttpPlugin, type HttpServer } from './server.js';
 
 export interface EndpointDeps {
   readonly settings: Settings;
@@ -58,6 +59,19 @@ export interface ProcessEndpoints {
 /** Readiness parts of the process itself: not ready until every stage started, and again once it is stopping. */
 export const STARTUP = 'startup';
 export const SHUTDOWN = 'shutdown';
+
+/**
+ * The admin page, its code loaded only where it is on (credentials
+ * configured): a process that does not serve it keeps its views, forms and
+ * readers out of memory (src/admin/disabled.ts).
+ */
+function adminPage(deps: AdminDeps): HttpPlugin {
+  if (!deps.settings.admin.credentials) return disabledAdminPlugin(deps.topics.namespace);
+  return async (app) => {
+    const { adminPlugin } = await import('../admin/plugin.js');
+    await adminPlugin(deps)(app);
+  };
+}
 
 export async function startEndpoints(deps: EndpointDeps): Promise<ProcessEndpoints> {
   const { settings, logger, health, stages } = deps;
@@ -98,7 +112,7 @@ export async function startEndpoints(deps: EndpointDeps): Promise<ProcessEndpoin
       plugins: [
         metricsPlugin(metrics),
         healthPlugin(readiness),
-        adminPlugin({ settings, reativaPool: deps.reativaPool, kafka: deps.kafka, topics: deps.topics, health, stages, groups: deps.groups, live: () => live, logger }),
+        adminPage({ settings, reativaPool: deps.reativaPool, kafka: deps.kafka, topics: deps.topics, health, stages, groups: deps.groups, live: () => live, logger }),
       ],
     });
   } catch (error) {

@@ -6,7 +6,9 @@ import { fastify, type FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { disabledAdminPlugin } from '../../../src/admin/disabled.js';
 import { adminPlugin, sameOrigin } from '../../../src/admin/plugin.js';
+import { STYLESHEET_PATH } from '../../../src/admin/views/layout.js';
 import { Health } from '../../../src/health/health.js';
 import { reativaTopics } from '../../../src/kafka/topics.js';
 import { createLogger } from '../../../src/log.js';
@@ -71,6 +73,18 @@ describe('the admin page', () => {
       expect(response.body).toContain('REATIVA_ADMIN_TOKEN');
     }
     expect((await app.inject({ method: 'POST', url: '/entrar', payload: { token: TOKEN } })).statusCode).toBe(503);
+  });
+
+  it("when off, answers beside the process's other routes without standing in front of them, with the page's headers", async () => {
+    const app = fastify();
+    app.get('/healthz', async () => 'ok');
+    await app.register(disabledAdminPlugin('unit'));
+    expect((await app.inject({ url: '/healthz' })).body).toBe('ok');
+    const off = await app.inject({ url: '/qualquer/coisa?x=1' });
+    expect(off.statusCode).toBe(503);
+    expect(off.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(off.body).toContain('REATIVA_ADMIN_PASSWORD');
+    expect((await app.inject({ url: STYLESHEET_PATH })).headers['content-type']).toContain('text/css');
   });
 
   it('sends a visitor without a session to the login, and refuses a wrong token', async () => {
