@@ -13,18 +13,15 @@ import { LiveConfig } from '../config/live.js';
 import { ErpSecretReader } from '../config/secrets.js';
 import { InputError } from '../errors/input-error.js';
 import { ensureDeploymentTopics, topicsOf } from '../stages/topics.js';
-import { startRouting } from '../stages/routing.js';
 import { AlertDigest } from '../alerts/digest.js';
 import { createMailTransport } from '../alerts/mailer.js';
 import { DEFAULT_SCHEDULE } from '../delivery/retry-policy.js';
-import { startDelivery } from '../stages/delivery/runner.js';
 import { createPool } from '../db/pool.js';
 import { Health } from '../health/health.js';
 import { SHUTDOWN, startEndpoints } from '../http/endpoints.js';
 import { waitOut } from '../util/retry.js';
 import { projectPath } from '../paths.js';
 import { loadSettings } from '../settings.js';
-import { createStack } from '../stack/stack.js';
 
 export function registerStart(program: Command): void {
   program
@@ -84,6 +81,7 @@ export function registerStart(program: Command): void {
       stops.push(() => endpoints.close());
 
       if (options.stack && settings.stackMode !== 'external') {
+        const { createStack } = await import('../stack/stack.js');
         await step(() => createStack(settings, (line) => logger.info(line)).up());
       }
       // Reativa's own state (parked keys, the attempt log) is Reativa's to
@@ -99,9 +97,11 @@ export function registerStart(program: Command): void {
       const created = await step(() => waitOut('kafka', () => ensureDeploymentTopics(kafka, settings), health, undefined, shuttingDown));
       if (created?.length) logger.info({ created }, 'topics created');
 
+      // Each stage's modules (and the stack's) are loaded only by a process
+      // that runs it: a process of one stage keeps the others' code out of
+      // its heap (docs/benchmarks.md, "Memory: what holds it").
       if (stages.has('mapper')) {
-        // Loaded only where the mapper runs: its state store's LMDB binding
-        // allocates a 16 MB read buffer when it loads (docs/benchmarks.md).
+        // The mapper's state store's LMDB binding also allocates a 16 MB read buffer when it loads.
         const { startMapper } = await import('../stages/mapper/runner.js');
         const mapperSecrets = new ErpSecretReader(settings.erpDatabaseUrl, logger);
         stops.push(() => mapperSecrets.close());
@@ -130,6 +130,7 @@ export function registerStart(program: Command): void {
       if (stages.has('routing')) {
         // Secrets are read from the ERP with the runtime role (REATIVA_ERP_DATABASE_URL), never from Kafka.
         const secrets = new ErpSecretReader(settings.erpDatabaseUrl, logger);
+        const { startRouting } = await import('../stages/routing.js');
         const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: groupIds.routing, secrets, ...(digest ? { notices: digest } : {}) }));
         if (!routing) return;
         stops.push(() => routing.stop());
@@ -152,6 +153,7 @@ export function registerStart(program: Command): void {
       const config = live;
       const mails = digest!;
       const d = settings.delivery;
+      const { startDelivery } = await import('../stages/delivery/runner.js');
       const delivery = await step(() =>
         startDelivery(kafka, registry, reativaPool, config, mails, logger, {
           topics,
