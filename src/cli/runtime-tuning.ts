@@ -10,9 +10,11 @@
 // holds it"). In short, on a machine with a lot of memory:
 //   - V8 sizes the young generation from the heap limit, which follows the
 //     machine's memory: a process that allocates briskly keeps ~130 MB of
-//     mostly empty semi-spaces. 16 MB semi-spaces serve a stage process as
-//     well; 4 MB ones took another 15-25 MB off but cost a third more CPU per
-//     delivery (the deliveries read ahead survive every scavenge).
+//     mostly empty semi-spaces. A process that delivers gets 16 MB ones: with
+//     4 MB the deliveries it reads ahead survive every scavenge, which cost a
+//     third more CPU per delivery. The mapper and routing hold nothing across
+//     batches, and 4 MB ones take 10-25 MB off them for CPU within the
+//     machine's noise.
 //   - V8 lets the old generation fill to a limit that also follows the heap
 //     limit (gigabytes here) before its first full collection, then grows it
 //     by up to 4× what survived: a stage whose live data is 40–60 MB ran at
@@ -32,15 +34,20 @@ import { InputError } from '../errors/input-error.js';
 /** Set in the re-executed process, so it does not re-execute again. */
 const TUNED_MARK = 'REATIVA_RUNTIME_TUNED';
 
-/** Each semi-space of V8's young generation, in MB (the young generation holds two). */
-export const SEMI_SPACE_MB = 16;
+/** Each semi-space of V8's young generation, in MB (the young generation holds two): in a process that delivers, and in one that does not. */
+export const SEMI_SPACE_MB = { delivering: 16, other: 4 } as const;
 
-/** V8's flags, each added unless the operator gave it. */
-export const V8_FLAGS: readonly (readonly [name: string, value: string])[] = [
-  ['max-semi-space-size', String(SEMI_SPACE_MB)],
-  ['initial-old-space-size', '64'],
-  ['heap-growing-percent', '50'],
-];
+/** V8's flags for a process that delivers or not, each added unless the operator gave it. */
+export function v8Flags(delivers: boolean): readonly (readonly [name: string, value: string])[] {
+  return [
+    ['max-semi-space-size', String(delivers ? SEMI_SPACE_MB.delivering : SEMI_SPACE_MB.other)],
+    ['initial-old-space-size', '64'],
+    ['heap-growing-percent', '50'],
+  ];
+}
+
+/** The flags as a command line would give them. */
+export const v8FlagText = (delivers: boolean): string => v8Flags(delivers).map(([name, value]) => `--${name}=${value}`).join(' ');
 
 /** glibc's tunables: fixed mmap threshold (disables the dynamic one), trim threshold, arenas. */
 export const MALLOC_TUNABLES: Readonly<Record<string, string>> = {
@@ -65,13 +72,14 @@ export function planRuntimeTuning(
   execArgv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   platform: { readonly linux: boolean; readonly execve: boolean },
+  delivers = true,
 ): RuntimeTuningPlan | undefined {
   const setting = env.REATIVA_RUNTIME_TUNING ?? 'on';
   if (setting !== 'on' && setting !== 'off') throw new InputError(`REATIVA_RUNTIME_TUNING must be on or off, not "${setting}"`);
   if (setting === 'off' || env[TUNED_MARK] === '1' || !platform.execve) return undefined;
   // V8 reads `-` and `_` alike in a flag's name.
   const given = new Set([...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) => a.replace(/^--/, '').split('=')[0]!.replaceAll('_', '-')));
-  const flags = V8_FLAGS.filter(([name]) => !given.has(name)).map(([name, value]) => `--${name}=${value}`);
+  const flags = v8Flags(delivers).filter(([name]) => !given.has(name)).map(([name, value]) => `--${name}=${value}`);
   const malloc: Record<string, string> = {};
   if (platform.linux) for (const [name, value] of Object.entries(MALLOC_TUNABLES)) if (env[name] === undefined) malloc[name] = value;
   return {
@@ -80,18 +88,32 @@ export function planRuntimeTuning(
   };
 }
 
-/** The commands that run stages (and so re-execute): `reativa start`. */
+/** The commands that run stages (and so re-execute): `reativa start`, delivering unless its --stages leave delivery out. */
 export function tuneRuntimeFor(args: readonly string[]): void {
-  if (args[0] === 'start') tuneRuntime();
+  if (args[0] === 'start') tuneRuntime(delivers(args.slice(1)));
+}
+
+/**
+ * Whether `reativa start` with these arguments runs the delivery stage: every
+ * stage when --stages is not given. Read before the command line is parsed
+ * (commander refuses a bad list later, with its message).
+ */
+export function delivers(startArgs: readonly string[]): boolean {
+  let list: string | undefined;
+  startArgs.forEach((arg, i) => {
+    if (arg === '--stages') list = startArgs[i + 1];
+    else if (arg.startsWith('--stages=')) list = arg.slice('--stages='.length);
+  });
+  return list === undefined || list.split(',').some((stage) => stage.trim() === 'delivery');
 }
 
 /**
  * Re-executes this process in place with the lean runtime, once; returns
  * only when no re-execution is needed. Call it before anything is opened.
  */
-export function tuneRuntime(): void {
+export function tuneRuntime(delivering = true): void {
   const execve = (process as { execve?: (file: string, args: string[], env: Record<string, string | undefined>) => never }).execve;
-  const plan = planRuntimeTuning(process.execArgv, process.env, { linux: process.platform === 'linux', execve: typeof execve === 'function' });
+  const plan = planRuntimeTuning(process.execArgv, process.env, { linux: process.platform === 'linux', execve: typeof execve === 'function' }, delivering);
   if (!plan || !execve) return;
   execve.call(process, process.execPath, [process.execPath, ...plan.execArgv, ...process.argv.slice(1)], plan.env);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MALLOC_TUNABLES, planRuntimeTuning, V8_FLAGS } from '../../../src/cli/runtime-tuning.js';
+import { delivers, MALLOC_TUNABLES, planRuntimeTuning, v8Flags } from '../../../src/cli/runtime-tuning.js';
 import { InputError } from '../../../src/errors/input-error.js';
 
 const linux = { linux: true, execve: true };
@@ -8,10 +8,24 @@ describe('planRuntimeTuning', () => {
   it('re-executes once with a small young generation and glibc tunables, keeping the current options', () => {
     const plan = planRuntimeTuning(['--import', 'tsx'], { PATH: '/bin' }, linux);
     expect(plan?.execArgv).toEqual(['--max-semi-space-size=16', '--initial-old-space-size=64', '--heap-growing-percent=50', '--import', 'tsx']);
-    expect(V8_FLAGS.map(([name]) => name)).toEqual(['max-semi-space-size', 'initial-old-space-size', 'heap-growing-percent']);
+    expect(v8Flags(true).map(([name]) => name)).toEqual(['max-semi-space-size', 'initial-old-space-size', 'heap-growing-percent']);
     expect(plan?.env).toEqual({ PATH: '/bin', ...MALLOC_TUNABLES, REATIVA_RUNTIME_TUNED: '1' });
     // The re-executed process does not re-execute again.
     expect(planRuntimeTuning(plan!.execArgv, plan!.env, linux)).toBeUndefined();
+  });
+
+  it('gives a process that does not deliver a smaller young generation', () => {
+    expect(planRuntimeTuning([], {}, linux, false)?.execArgv).toEqual(['--max-semi-space-size=4', '--initial-old-space-size=64', '--heap-growing-percent=50']);
+    expect(planRuntimeTuning(['--max-semi-space-size=8'], {}, linux, false)?.execArgv).toContain('--max-semi-space-size=8');
+  });
+
+  it("reads from `start`'s arguments whether the process delivers: every stage unless --stages leaves delivery out", () => {
+    expect(delivers([])).toBe(true);
+    expect(delivers(['--no-stack'])).toBe(true);
+    expect(delivers(['--stages', 'routing'])).toBe(false);
+    expect(delivers(['--stages=mapper,routing', '--no-stack'])).toBe(false);
+    expect(delivers(['--no-stack', '--stages', 'routing, delivery'])).toBe(true);
+    expect(delivers(['--stages=delivery'])).toBe(true);
   });
 
   it('leaves what the operator set: a V8 flag on the command line or in NODE_OPTIONS, a MALLOC_* variable', () => {
