@@ -14,7 +14,7 @@ import { TRIGGER_EVENT } from '../contracts/trigger-event.js';
 import { LiveConfig } from '../config/live.js';
 import type { SecretSource } from '../config/secrets.js';
 import { AvroCodec } from '../kafka/avro-codec.js';
-import { sendAll } from '../kafka/produce.js';
+import { DEFAULT_CHUNK_BYTES, sendAll } from '../kafka/produce.js';
 import { Health, type HealthReporter } from '../health/health.js';
 import { DEFAULT_BACKOFF, waitOut } from '../util/retry.js';
 import { registeredCodec, type SchemaRegistry } from '../kafka/registry.js';
@@ -102,7 +102,13 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   const processBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     await live.sync();
+    // Deliveries go out as they fill a produce request, not all at the end of
+    // the batch: a fetched batch of a billing run holds thousands, and
+    // keeping them all (and their requests) at once was most of what a
+    // routing process grew by in a burst. In order, so per-key order holds.
     const out: Message[] = [];
+    let outBytes = 0;
+    let routedCount = 0;
     const refused: Message[] = [];
     const unreadable: Message[] = [];
     const now = Date.now();
@@ -119,7 +125,14 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
         for (const routed of route(event, webhooks, live.prerequisitesAt, now, usesStreaming)) {
           if (routed.outcome === 'deliver') {
             const d = routed.delivery;
-            out.push({ key: deliveryKey(d), value: deliveries.encode(d) });
+            const record = { key: deliveryKey(d), value: deliveries.encode(d) };
+            out.push(record);
+            routedCount += 1;
+            outBytes += record.key.length + record.value.length;
+            if (outBytes >= DEFAULT_CHUNK_BYTES) {
+              await produce([{ topic: topics.deliveries, messages: out.splice(0) }]);
+              outBytes = 0;
+            }
             continue;
           }
           // The partner would refuse this client's data: dead letter (keeping the delivery, for a redrive once the data is fixed), alert and e-mail; no request, no retries.
@@ -148,7 +161,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
     resolveOffset(last.offset);
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
     await heartbeat();
-    stats.deliveries += out.length;
+    stats.deliveries += routedCount;
     stats.deadLetters += refused.length + unreadable.length;
   };
 
