@@ -14,7 +14,7 @@
 //   failures that arrive meanwhile keep accumulating, bounded, in their windows.
 //   A 5xx reply is permanent: logged, and that e-mail is dropped. close() waits
 //   for held-up e-mails only so long, then logs what it could not send.
-import type { Transporter } from 'nodemailer';
+import type { MailTransport as Transport } from './mailer.js';
 import { classifyError } from '../errors/classify.js';
 import { PermanentError } from '../errors/permanent-error.js';
 import { Health } from '../health/health.js';
@@ -24,8 +24,8 @@ import { addFailure, firstFailure, renderDigest, type FailureNotice, type Webhoo
 
 export type { FailureNotice };
 
-/** What the digest needs of a nodemailer transport (tests pass a fake). */
-export type MailTransport = Pick<Transporter, 'sendMail'>;
+/** What the digest needs of the mail transport (tests pass a fake). */
+export type MailTransport = Pick<Transport, 'sendMail'>;
 
 export interface DigestOptions {
   /** Backoff between attempts while SMTP is away (default 200 ms doubling to 15 s). */

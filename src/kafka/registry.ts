@@ -3,7 +3,7 @@
 // unframed by src/kafka/avro-codec.ts, one codec per topic contract.
 import https from 'node:https';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { AvroContract } from '../contracts/contract.js';
 import type { RegistryAccess } from '../settings.js';
 import { fetchWithTimeout } from '../util/http.js';
@@ -26,20 +26,28 @@ export function createRegistry(url: string, access: RegistryAccess = {}): Schema
   });
 }
 
-/** One dispatcher per private CA: the readiness probe asks every few seconds, and each agent keeps its connections. */
+/**
+ * One dispatcher per private CA: the readiness probe asks every few seconds,
+ * and each agent keeps its connections. undici is loaded only here, where a
+ * private CA needs it: a routing or mapper process has no other use for it.
+ */
 const dispatchers = new Map<string, Agent>();
-const dispatcherFor = (ca: string): Agent => {
+const dispatcherFor = async (ca: string): Promise<Agent> => {
   let agent = dispatchers.get(ca);
-  if (!agent) dispatchers.set(ca, (agent = new Agent({ connect: { ca } })));
+  if (!agent) {
+    const undici = await import('undici');
+    agent = dispatchers.get(ca) ?? new undici.Agent({ connect: { ca } });
+    dispatchers.set(ca, agent);
+  }
   return agent;
 };
 
 /** fetch options for the registry's own API calls: the basic-auth header, and the private CA's dispatcher. */
-function registryInit(access: RegistryAccess, init: RequestInit = {}): RequestInit {
+async function registryInit(access: RegistryAccess, init: RequestInit = {}): Promise<RequestInit> {
   const headers = new Headers(init.headers);
   if (access.username !== undefined) headers.set('authorization', `Basic ${Buffer.from(`${access.username}:${access.password ?? ''}`).toString('base64')}`);
   // undici's own option on Node's fetch: the CA the registry's certificate is checked against.
-  return { ...init, headers, ...(access.ca !== undefined ? ({ dispatcher: dispatcherFor(access.ca) } as RequestInit) : {}) };
+  return { ...init, headers, ...(access.ca !== undefined ? ({ dispatcher: await dispatcherFor(access.ca) } as RequestInit) : {}) };
 }
 
 /** How many times a registration is tried before a start fails on it. */
@@ -75,13 +83,13 @@ export async function registeredCodec<W, R, D>(registry: SchemaRegistry, contrac
 export async function setGlobalCompatibility(url: string, level = 'BACKWARD', access: RegistryAccess = {}): Promise<void> {
   const res = await fetchWithTimeout(
     `${url}/config`,
-    registryInit(access, { method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: level }) }),
+    await registryInit(access, { method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: level }) }),
     5000,
   );
   if (!res.ok) throw new Error(`PUT ${url}/config: HTTP ${res.status} ${await res.text()}`);
 }
 
 export async function registryHealthy(url: string, access: RegistryAccess = {}): Promise<boolean> {
-  const res = await fetchWithTimeout(`${url}/subjects`, registryInit(access), 2000);
+  const res = await fetchWithTimeout(`${url}/subjects`, await registryInit(access), 2000);
   return res.ok;
 }
