@@ -33,7 +33,7 @@ import { createStack } from '../src/stack/stack.js';
 import { sleep, waitFor } from '../src/util/wait.js';
 import { median } from './common.js';
 import { machine, recordBenchmark } from './report.js';
-import { MALLOC_TUNABLES, v8FlagText } from '../src/cli/runtime-tuning.js';
+import { runtimeText } from '../src/cli/runtime-tuning.js';
 
 const { values } = parseArgs({
   options: {
@@ -410,7 +410,7 @@ async function main() {
     '',
     `Method: \`npm run build\`, then each stage in a process of its own as in production, \`node ${NODE_FLAGS.length ? `${NODE_FLAGS.join(' ')} ` : ''}dist/cli/main.js start --no-stack --stages <stage>\` (default settings but the retry schedule, ${RETRY_SCHEDULE}, so retries come back while it is measured), against the embedded stack, in a namespace of the benchmark's own. Resident memory is read from \`/proc/<pid>/status\` every 250 ms: VmRSS, in MB of 10⁶ bytes, and its anonymous part (the process's own: heap, buffers, native allocations) apart from its file-backed part (mapped files the kernel can drop and re-read: the program's code and, for the mapper, its LMDB state store); the V8 heap in use comes from each process's \`/metrics\`. Each round starts three fresh processes (mapper, routing, delivery) and measures them`,
     `**idle** (one delivery made, then 15 s with nothing to do), during and 5 s after a **burst** of ${TITLES.toLocaleString('en')} deliveries (that many receivable titles in one ERP transaction, one per contract, to a partner answering 200: median ${median(burstSeconds).toFixed(1)} s from commit to the last receipt), and **parked**: the partner down (503 to everything, a webhook of its own), ${PARKED.toLocaleString('en')} contracts with two titles each (two transactions), so ${PARKED.toLocaleString('en')} keys are parked — their heads in the retry topics, the next delivery of each in PostgreSQL — then ${PARKED_MEASURE_MS / 1000} s more while the heads' retries come back and fail again (${parkedCounts.map((c) => c.attempts.toLocaleString('en')).join(', ')} attempts a round).`,
-    `Each process runs with the runtime \`reativa start\` gives itself (it re-executes itself in place with the V8 flags ${v8FlagText(true)} where it delivers and ${v8FlagText(false)} elsewhere, and ${Object.entries(MALLOC_TUNABLES).map(([name, value]) => `${name}=${value}`).join(', ')}: src/cli/runtime-tuning.ts). Load average (1 min: these processes, the stack's JVMs and anything else on the machine) when the rounds began and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}; timings move by ±20 % or more on this machine, memory less. ${ROUNDS} rounds; cells give the median / worst round, in MB.`,
+    `Each process runs with the runtime \`reativa start\` gives itself (it re-executes itself in place with ${runtimeText(true)} where it delivers and ${runtimeText(false)} elsewhere: src/cli/runtime-tuning.ts). Load average (1 min: these processes, the stack's JVMs and anything else on the machine) when the rounds began and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}; timings move by ±20 % or more on this machine, memory less. ${ROUNDS} rounds; cells give the median / worst round, in MB.`,
     '',
     '| stage (limit) | idle | burst: peak | burst: after | parked: peak | parked: end | anonymous, worst of any phase | V8 heap (main thread) in use / committed, worst |',
     '|---|---|---|---|---|---|---|---|',

@@ -14,17 +14,19 @@
 //     4 MB the deliveries it reads ahead survive every scavenge, which cost a
 //     third more CPU per delivery. The mapper and routing hold nothing across
 //     batches, and 4 MB ones take 10-25 MB off them for CPU within the
-//     machine's noise.
+//     machine's noise (2 MB ones took more off, for half again the CPU).
 //   - V8 lets the old generation fill to a limit that also follows the heap
 //     limit (gigabytes here) before its first full collection, then grows it
 //     by up to 4× what survived: a stage whose live data is 40–60 MB ran at
-//     130–200 MB of heap, mostly garbage. A 64 MB first limit and 1.5× growth
-//     keep it near what is live, for a little more marking.
+//     130–200 MB of heap, mostly garbage. A 64 MB first limit (32 MB where
+//     nothing is delivered: routing's old generation holds about 25 MB) and
+//     1.5× growth keep it near what is live, for a little more marking.
 //   - glibc raises its mmap threshold each time a large block is freed, after
 //     which Kafka's fetch responses and socket buffers (Node's Buffers are
 //     malloc'd) come from the arenas, which fragment and never shrink. A fixed
 //     threshold keeps them as mappings that go back to the system when freed;
-//     two arenas keep the worker threads' allocations from spreading over 16.
+//     two arenas (one where nothing is delivered) keep the other threads'
+//     allocations from spreading over 16.
 //
 // Anything the operator set (a flag on the command line or in NODE_OPTIONS,
 // a MALLOC_* variable) wins; REATIVA_RUNTIME_TUNING=off leaves the process as
@@ -34,27 +36,45 @@ import { InputError } from '../errors/input-error.js';
 /** Set in the re-executed process, so it does not re-execute again. */
 const TUNED_MARK = 'REATIVA_RUNTIME_TUNED';
 
-/** Each semi-space of V8's young generation, in MB (the young generation holds two): in a process that delivers, and in one that does not. */
-export const SEMI_SPACE_MB = { delivering: 16, other: 4 } as const;
+/**
+ * What a process is tuned for, by whether it delivers (read-ahead deliveries
+ * that live across scavenges, the CPU-heavy stage) or only maps and routes
+ * (nothing held across batches: memory first). Measured in docs/benchmarks.md.
+ */
+export interface RuntimeProfile {
+  /** Each semi-space of V8's young generation, in MB (the young generation holds two). */
+  readonly semiSpaceMb: number;
+  /** The old generation's size before its first full collection, in MB. */
+  readonly initialOldSpaceMb: number;
+  /** glibc's malloc arenas: the main thread's and those the other threads share. */
+  readonly mallocArenas: number;
+}
+
+export const RUNTIME_PROFILES: Readonly<Record<'delivering' | 'other', RuntimeProfile>> = {
+  delivering: { semiSpaceMb: 16, initialOldSpaceMb: 64, mallocArenas: 2 },
+  other: { semiSpaceMb: 4, initialOldSpaceMb: 32, mallocArenas: 1 },
+};
+
+const profileOf = (delivers: boolean): RuntimeProfile => (delivers ? RUNTIME_PROFILES.delivering : RUNTIME_PROFILES.other);
 
 /** V8's flags for a process that delivers or not, each added unless the operator gave it. */
 export function v8Flags(delivers: boolean): readonly (readonly [name: string, value: string])[] {
+  const profile = profileOf(delivers);
   return [
-    ['max-semi-space-size', String(delivers ? SEMI_SPACE_MB.delivering : SEMI_SPACE_MB.other)],
-    ['initial-old-space-size', '64'],
+    ['max-semi-space-size', String(profile.semiSpaceMb)],
+    ['initial-old-space-size', String(profile.initialOldSpaceMb)],
     ['heap-growing-percent', '50'],
   ];
 }
 
-/** The flags as a command line would give them. */
-export const v8FlagText = (delivers: boolean): string => v8Flags(delivers).map(([name, value]) => `--${name}=${value}`).join(' ');
+/** glibc's tunables, each set unless the operator set it: fixed mmap threshold (disables the dynamic one), trim threshold, arenas. */
+export function mallocTunables(delivers: boolean): Readonly<Record<string, string>> {
+  return { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_ARENA_MAX: String(profileOf(delivers).mallocArenas) };
+}
 
-/** glibc's tunables: fixed mmap threshold (disables the dynamic one), trim threshold, arenas. */
-export const MALLOC_TUNABLES: Readonly<Record<string, string>> = {
-  MALLOC_MMAP_THRESHOLD_: '65536',
-  MALLOC_TRIM_THRESHOLD_: '131072',
-  MALLOC_ARENA_MAX: '2',
-};
+/** The runtime as a command line would give it. */
+export const runtimeText = (delivers: boolean): string =>
+  [...v8Flags(delivers).map(([name, value]) => `--${name}=${value}`), ...Object.entries(mallocTunables(delivers)).map(([name, value]) => `${name}=${value}`)].join(' ');
 
 export interface RuntimeTuningPlan {
   /** The `node` options to start with (the current ones, plus each V8 flag of V8_FLAGS not already given). */
@@ -81,7 +101,7 @@ export function planRuntimeTuning(
   const given = new Set([...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) => a.replace(/^--/, '').split('=')[0]!.replaceAll('_', '-')));
   const flags = v8Flags(delivers).filter(([name]) => !given.has(name)).map(([name, value]) => `--${name}=${value}`);
   const malloc: Record<string, string> = {};
-  if (platform.linux) for (const [name, value] of Object.entries(MALLOC_TUNABLES)) if (env[name] === undefined) malloc[name] = value;
+  if (platform.linux) for (const [name, value] of Object.entries(mallocTunables(delivers))) if (env[name] === undefined) malloc[name] = value;
   return {
     execArgv: [...flags, ...execArgv],
     env: { ...env, ...malloc, [TUNED_MARK]: '1' },

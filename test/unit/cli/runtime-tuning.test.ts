@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delivers, MALLOC_TUNABLES, planRuntimeTuning, v8Flags } from '../../../src/cli/runtime-tuning.js';
+import { delivers, mallocTunables, planRuntimeTuning, v8Flags } from '../../../src/cli/runtime-tuning.js';
 import { InputError } from '../../../src/errors/input-error.js';
 
 const linux = { linux: true, execve: true };
@@ -9,13 +9,16 @@ describe('planRuntimeTuning', () => {
     const plan = planRuntimeTuning(['--import', 'tsx'], { PATH: '/bin' }, linux);
     expect(plan?.execArgv).toEqual(['--max-semi-space-size=16', '--initial-old-space-size=64', '--heap-growing-percent=50', '--import', 'tsx']);
     expect(v8Flags(true).map(([name]) => name)).toEqual(['max-semi-space-size', 'initial-old-space-size', 'heap-growing-percent']);
-    expect(plan?.env).toEqual({ PATH: '/bin', ...MALLOC_TUNABLES, REATIVA_RUNTIME_TUNED: '1' });
+    expect(plan?.env).toEqual({ PATH: '/bin', ...mallocTunables(true), REATIVA_RUNTIME_TUNED: '1' });
     // The re-executed process does not re-execute again.
     expect(planRuntimeTuning(plan!.execArgv, plan!.env, linux)).toBeUndefined();
   });
 
   it('gives a process that does not deliver a smaller young generation', () => {
-    expect(planRuntimeTuning([], {}, linux, false)?.execArgv).toEqual(['--max-semi-space-size=4', '--initial-old-space-size=64', '--heap-growing-percent=50']);
+    const lean = planRuntimeTuning([], {}, linux, false);
+    expect(lean?.execArgv).toEqual(['--max-semi-space-size=4', '--initial-old-space-size=32', '--heap-growing-percent=50']);
+    expect(lean?.env.MALLOC_ARENA_MAX).toBe('1');
+    expect(planRuntimeTuning([], {}, linux, true)?.env.MALLOC_ARENA_MAX).toBe('2');
     expect(planRuntimeTuning(['--max-semi-space-size=8'], {}, linux, false)?.execArgv).toContain('--max-semi-space-size=8');
   });
 
