@@ -14,6 +14,7 @@ import { TRIGGER_EVENT } from '../contracts/trigger-event.js';
 import { LiveConfig } from '../config/live.js';
 import type { SecretSource } from '../config/secrets.js';
 import { AvroCodec } from '../kafka/avro-codec.js';
+import { runAgainAfterCrash } from '../kafka/crash-recovery.js';
 import { DEFAULT_CHUNK_BYTES, sendAll } from '../kafka/produce.js';
 import { Health, type HealthReporter } from '../health/health.js';
 import { DEFAULT_BACKOFF, waitOut } from '../util/retry.js';
@@ -168,13 +169,14 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   // Ready once joined to the group; not while a crashed consumer restarts.
   health.setReady(READY_PART, false);
   consumer.on(consumer.events.GROUP_JOIN, () => health.setReady(READY_PART, true));
+  const runConfig = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: processBatch };
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     health.setReady(READY_PART, false);
-    if (payload.restart) return;
+    if (payload.restart || runAgainAfterCrash(consumer, runConfig, payload.error, { stopped: () => stopping, log })) return;
     log.fatal({ err: payload.error }, 'routing consumer crashed and will not restart');
     options.onFatal?.(payload.error);
   });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch: processBatch });
+  await consumer.run(runConfig);
   // Alerts raised by configuration changes between batches still go out promptly;
   // verdicts settle with time, not only with new configuration changes.
   const alertTimer = setInterval(() => {

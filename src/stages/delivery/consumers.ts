@@ -28,6 +28,7 @@ import { PermanentError } from '../../errors/permanent-error.js';
 import { PartitionOffsets, type OffsetTracker } from '../../delivery/offsets.js';
 import type { DeliveryWorker } from '../../delivery/worker.js';
 import { isRebalance, STAGE_FETCH } from '../../kafka/client.js';
+import { runAgainAfterCrash } from '../../kafka/crash-recovery.js';
 import type { Logger } from '../../log.js';
 import { sleep } from '../../util/wait.js';
 import { waitForRoom } from './flow-control.js';
@@ -252,11 +253,12 @@ export async function startDeliveryConsumers(
   ] as const) {
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    const config = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       options.onReady?.(readyPart(consumer), false);
-      if (!payload.restart) die(payload.error);
+      if (!payload.restart && !runAgainAfterCrash(consumer, config, payload.error, { stopped, log })) die(payload.error);
     });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
+    await consumer.run(config);
   }
 
   const commitBoth = () => Promise.all([commit(main, mainWork), commit(retry, retryWork)]);

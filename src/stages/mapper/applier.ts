@@ -6,6 +6,7 @@
 // store's only writer: the emitter only reads.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { CHANGE_LOG_FETCH } from '../../kafka/client.js';
+import { runAgainAfterCrash } from '../../kafka/crash-recovery.js';
 import { decodeChange } from '../../capture/envelope.js';
 import { isCapturedIn } from '../../capture/tables.js';
 import type { Logger } from '../../log.js';
@@ -37,6 +38,7 @@ export class StateApplier {
   private caughtUp = false;
   private pruner: NodeJS.Timeout | undefined;
   private pruning = false;
+  private stopped = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -59,12 +61,13 @@ export class StateApplier {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.logTopic], fromBeginning: true });
+    const config = { autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.applyBatch(payload) };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
+      if (payload.restart || runAgainAfterCrash(consumer, config, payload.error, { stopped: () => this.stopped, log: this.log })) return;
       this.log.fatal({ err: payload.error }, 'state applier crashed and will not restart');
       this.onFatal(payload.error);
     });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.applyBatch(payload) });
+    await consumer.run(config);
     this.log.info({ store: this.store.path, appliedThrough: this.store.appliedThrough, groupId }, 'state applier running');
     this.pruner = setInterval(() => this.prune(), 3600_000);
     this.pruner.unref();
@@ -129,6 +132,7 @@ export class StateApplier {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.pruner);
     await this.consumer?.disconnect();
   }

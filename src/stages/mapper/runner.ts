@@ -16,6 +16,7 @@ import { configChangeRecord } from '../../contracts/config-change.js';
 import { partnerRulesRedriveOf, recordDeadLetter, REDRIVE_HEADERS, sourceOffsetOf, type DeadLetterStage, type RecordDeadLetter } from '../../contracts/dead-letter.js';
 import { classifyError } from '../../errors/classify.js';
 import { TRIGGER_EVENT } from '../../contracts/trigger-event.js';
+import { runAgainAfterCrash } from '../../kafka/crash-recovery.js';
 import { sendAll } from '../../kafka/produce.js';
 import { Health, type HealthReporter } from '../../health/health.js';
 import { DEFAULT_BACKOFF, waitOut } from '../../util/retry.js';
@@ -337,6 +338,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
     isActive = active;
     log.info({ memberId: payload.memberId, appliedThrough: store.appliedThrough }, active ? 'mapper active: mapping the change log' : 'mapper standing by: keeping its state store current');
   });
+  const logRun = { autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(() => consumer, false) };
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     health.setReady(READY_PART, false);
     isActive = false;
@@ -344,10 +346,11 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
       log.warn({ err: payload.error }, 'mapper consumer crashed; kafkajs restarts it');
       return;
     }
+    if (runAgainAfterCrash(consumer, logRun, payload.error, { stopped: () => stopping, log })) return;
     log.fatal({ err: payload.error }, 'mapper consumer crashed and will not restart');
     onFatal(payload.error);
   });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(() => consumer, false) });
+  await consumer.run(logRun);
 
   // Changes redriven from the dead letters: a small group of their own, beside the log's.
   const redriveTopic = options.topics.changesRedrive;
@@ -356,11 +359,12 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
   await redriveConsumer.subscribe({ topics: [redriveTopic], fromBeginning: true });
   health.setReady(REDRIVE_READY_PART, false);
   redriveConsumer.on(redriveConsumer.events.GROUP_JOIN, () => health.setReady(REDRIVE_READY_PART, true));
+  const redriveRun = { autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(() => redriveConsumer, true) };
   redriveConsumer.on(redriveConsumer.events.CRASH, ({ payload }) => {
     health.setReady(REDRIVE_READY_PART, false);
-    if (!payload.restart) onFatal(payload.error);
+    if (!payload.restart && !runAgainAfterCrash(redriveConsumer, redriveRun, payload.error, { stopped: () => stopping, log })) onFatal(payload.error);
   });
-  await redriveConsumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(() => redriveConsumer, true) });
+  await redriveConsumer.run(redriveRun);
   log.info({ logTopic, triggersTopic, schemaId: codec.schemaId, store: store.path }, 'mapper running');
 
   return {
