@@ -5,16 +5,12 @@
 // they and the ICU data their date formats touch are about 12 MB of resident
 // memory, a twelfth of a routing process (docs/benchmarks.md).
 import type { HttpPlugin } from '../http/server.js';
-import { SECURITY_HEADERS } from './headers.js';
-import { disabledPage, STYLESHEET, STYLESHEET_PATH } from './views/layout.js';
+import { servePageBasics } from './headers.js';
+import { disabledPage } from './views/layout.js';
 
 export function disabledAdminPlugin(namespace: string): HttpPlugin {
   return (app) => {
-    app.addHook('onSend', async (_request, reply, payload) => {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-      return payload;
-    });
-    app.get(STYLESHEET_PATH, async (_request, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET.text));
+    servePageBasics(app);
     // Static routes (/metrics, /healthz, /readyz) win over a wildcard in fastify's router.
     app.route({ method: ['GET', 'HEAD', 'POST'], url: '/*', handler: async (_request, reply) => reply.code(503).type('text/html; charset=utf-8').send(disabledPage(namespace).text) });
   };

@@ -1,5 +1,8 @@
-// The response headers of every admin page, on or off.
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+// What every admin page has, on or off: its security headers and its stylesheet.
+import type { FastifyInstance } from 'fastify';
+import { STYLESHEET, STYLESHEET_PATH } from './views/layout.js';
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   // No script, no frame, no third party: a stolen page cannot run or embed anything.
   'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
@@ -10,3 +13,12 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   // Pages show live state and, once logged out, must not come back from a cache.
   'cache-control': 'no-store',
 };
+
+/** Adds the security headers to every answer of the page's scope, and serves the stylesheet. */
+export function servePageBasics(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    return payload;
+  });
+  app.get(STYLESHEET_PATH, async (_request, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET.text));
+}

@@ -25,13 +25,13 @@ import { listLetters } from '../dead-letters/selection.js';
 import { planRedrive, readLetters, redrive, type LetterSource } from './letters.js';
 import { deliveryAttempts, lagOf, readLastAlerts, searchAttempts, webhookStats } from './reading.js';
 import { disabledAdminPlugin } from './disabled.js';
-import { SECURITY_HEADERS } from './headers.js';
+import { servePageBasics } from './headers.js';
 import { checkLogin, LoginThrottle, Sessions, type Session } from './views/auth.js';
 import { confirmPage, idsOf, lettersPage, parseLettersQuery } from './views/dead-letters-view.js';
 import { deliveriesPage, deliveryPage, parseAttemptSearch } from './views/deliveries-view.js';
 import { formatCount } from './views/format.js';
 import type { Html } from './views/html.js';
-import { errorPage, loginPage, STYLESHEET, STYLESHEET_PATH, type Chrome, type Flash, type NavKey } from './views/layout.js';
+import { errorPage, loginPage, STYLESHEET_PATH, type Chrome, type Flash, type NavKey } from './views/layout.js';
 import { alertsPage, distinctAlerts, lagPage } from './views/operations-view.js';
 import { parseWebhooksQuery, webhooksPage } from './views/webhooks-view.js';
 
@@ -110,10 +110,7 @@ export function adminPlugin(deps: AdminDeps): HttpPlugin {
     const send = (reply: FastifyReply, body: Html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body.text);
     const chrome = (request: FastifyRequest, title: string, current?: NavKey, flash?: Flash): Chrome => ({ title, current, csrf: sessionOf.get(request)?.csrf, namespace, flash });
 
-    app.addHook('onSend', async (_request, reply, payload) => {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-      return payload;
-    });
+    servePageBasics(app);
 
     app.setErrorHandler(async (error, request, reply) => {
       const status = (error as { statusCode?: number }).statusCode;
@@ -121,8 +118,6 @@ export function adminPlugin(deps: AdminDeps): HttpPlugin {
       log.error({ err: error, url: request.url }, 'admin page failed');
       return send(reply, errorPage(chrome(request, 'Indisponível'), `Não foi possível montar a página agora: ${oneLine(error)}. Tente de novo em instantes.`), 503);
     });
-
-    app.get(STYLESHEET_PATH, async (_request, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET.text));
 
     app.addHook('onRequest', async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
