@@ -77,7 +77,7 @@ export const runtimeText = (delivers: boolean): string =>
   [...v8Flags(delivers).map(([name, value]) => `--${name}=${value}`), ...Object.entries(mallocTunables(delivers)).map(([name, value]) => `${name}=${value}`)].join(' ');
 
 export interface RuntimeTuningPlan {
-  /** The `node` options to start with (the current ones, plus each V8 flag of V8_FLAGS not already given). */
+  /** The `node` options to start with (the current ones, plus each flag of v8Flags(delivers) not already given). */
   readonly execArgv: readonly string[];
   /** The environment to start with. */
   readonly env: Readonly<Record<string, string | undefined>>;
