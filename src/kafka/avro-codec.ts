@@ -22,6 +22,8 @@ export function schemaIdOf(value: Buffer): number {
 export class AvroCodec<Written, AvroRecord, Read> {
   private readonly type: avro.Type;
   private id: number | undefined;
+  /** Where records are encoded before being copied out (encodeRecord). */
+  private scratch = Buffer.allocUnsafe(16 * 1024);
   /** How to read each writer schema seen, by registry id (a resolver when it is not ours). */
   private readonly readers = new Map<number, (payload: Buffer) => AvroRecord>();
 
@@ -53,11 +55,19 @@ export class AvroCodec<Written, AvroRecord, Read> {
 
   encodeRecord(record: AvroRecord): Buffer {
     if (this.id === undefined) throw new Error(`${this.contract.name}: register the schema before encoding`);
-    const payload = this.type.toBuffer(record);
-    const framed = Buffer.allocUnsafe(5 + payload.length);
+    // Written after the header into a scratch buffer kept for the next record,
+    // then copied once: avsc's toBuffer() would zero-fill a new buffer of its
+    // own per record, to be copied again behind the header.
+    let end = this.type.encode(record, this.scratch, 5);
+    if (end < 0) {
+      // Too small by -end bytes: grown for this record and those after it.
+      this.scratch = Buffer.allocUnsafe(Math.max(2 * this.scratch.length, this.scratch.length - end));
+      end = this.type.encode(record, this.scratch, 5);
+    }
+    const framed = Buffer.allocUnsafe(end);
+    this.scratch.copy(framed, 5, 5, end);
     framed[0] = MAGIC;
     framed.writeInt32BE(this.id, 1);
-    payload.copy(framed, 5);
     return framed;
   }
 

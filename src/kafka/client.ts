@@ -1,6 +1,7 @@
 // One kafkajs client per process, its logs routed into pino.
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import { DefaultPartitioner } from './partitioner.js';
+import { fixKafkaEncoder } from './encoder-fix.js';
 import { fixKafkaRequestQueue } from './request-queue-fix.js';
 import { UnrecoverableError } from '../errors/unrecoverable-error.js';
 import type { Logger } from '../log.js';
@@ -74,11 +75,13 @@ export function explainKafkaRefusal(error: unknown): unknown {
 }
 
 /**
- * KafkaJS's idle polling stopped when this module loads: every module that
- * makes a Kafka client (the stages, the commands, the stack's health check)
- * imports this one, so it is in place before the first client connects.
+ * KafkaJS's idle polling stopped, and its produce path's checksum and buffer
+ * growth made cheaper, when this module loads: every module that makes a
+ * Kafka client (the stages, the commands, the stack's health check) imports
+ * this one, so they are in place before the first client connects.
  */
 const REQUEST_QUEUE_FIXED = fixKafkaRequestQueue();
+const ENCODER_FIXED = fixKafkaEncoder();
 
 export function createKafka(settings: Settings, logger: Logger, clientId = settings.kafka.clientId): Kafka {
   return createKafkaFrom(kafkaConnection(settings, clientId), logger);
@@ -86,6 +89,7 @@ export function createKafka(settings: Settings, logger: Logger, clientId = setti
 
 export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Kafka {
   if (!REQUEST_QUEUE_FIXED) logger.warn('KafkaJS request queue not patched: its internals changed; connections poll every millisecond while idle (src/kafka/request-queue-fix.ts)');
+  if (!ENCODER_FIXED.checksum || !ENCODER_FIXED.growth) logger.warn({ ...ENCODER_FIXED }, "KafkaJS produce path not (fully) patched: its internals changed; producing costs more CPU (src/kafka/encoder-fix.ts)");
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: connection.clientId,
