@@ -110,6 +110,19 @@ export class AttemptLog implements AttemptLogPort {
     return this.flushing;
   }
 
+  /**
+   * Writes every attempt recorded so far, in full batches and a last partial
+   * one, after a flush in progress. Stops early, leaving the rest for the
+   * next flush, if a write fails (logged there).
+   */
+  async flushAll(): Promise<void> {
+    await this.flushing;
+    for (let left = this.buffer.length; left > 0; left = this.buffer.length) {
+      await this.flush();
+      if (this.buffer.length >= left) return;
+    }
+  }
+
   private async drain(): Promise<void> {
     // Full batches go at once; a partial one waits for the next tick (or
     // close), so a busy moment makes a few large COPYs, never many small ones.

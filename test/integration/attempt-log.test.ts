@@ -35,4 +35,18 @@ describe('attempt log', () => {
       { event_id: 'evt\tweird', webhook_id: 7, contract_id: 42, attempt: 2, attempted_at: attemptedAt, outcome: 'retryable', status: 503, latency_ms: 13, error: 'HTTP 503', response_excerpt: 'linha 1\nlinha 2\r\n\tC:\\temp \\N nãofim' },
     ]);
   });
+
+  it('flushAll writes every attempt recorded so far, full batches and the last partial one, while the log stays open', async () => {
+    // No timer flush within the test (a minute), batches of 3: 7 attempts are two full batches and one of 1.
+    const log = new AttemptLog(pool, createLogger('warn'), 30, 60_000, 3);
+    const deliveryId = unique('attempt-log-flush');
+    for (let attempt = 1; attempt <= 7; attempt++) {
+      log.record({ deliveryId, eventId: 'evt', webhookId: 7, contractId: 1, attempt, attemptedAt: new Date(), outcome: 'success', status: 200, latencyMs: 1, error: null, responseExcerpt: null });
+    }
+    await log.flushAll();
+    const count = async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM reativa.delivery_attempts WHERE delivery_id = $1', [deliveryId])).rows[0]!.n;
+    expect(await count()).toBe(7);
+    await log.close();
+    expect(await count()).toBe(7);
+  });
 });

@@ -61,6 +61,8 @@ export interface RunningDelivery {
   unreadable(): number;
   /** OAuth 2.0 token requests made so far (the rest came from the token cache). */
   tokenRequests(): number;
+  /** Writes the attempts recorded so far to the attempt log now, instead of at its next flush (bench:delivery times it). */
+  flushAttemptLog(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export async function startDelivery(
     openCircuits: () => worker.openCircuits(),
     unreadable: () => unreadable,
     tokenRequests: () => sender.tokens.requests,
+    flushAttemptLog: () => attemptLog.flushAll(),
     stop: async () => {
       stopping = true;
       clearInterval(reviver);
