@@ -6,9 +6,14 @@
 // that follow it, a backlog or a replay reads what was true then.
 //
 // Layout (LMDB named databases, ordered-binary keys):
-//   versions  [table, primaryKey, offset] → { d: deleted?, t: commit time, r: row }
-//   latest    [table, primaryKey] → the newest version with its offset (o): most reads
-//             are as of a position at or after it, and then cost one get, not a range
+//   latest    [table, primaryKey] → the row's newest version, with its offset (o): most
+//             reads are as of a position at or after it, and then cost one get
+//   versions  [table, primaryKey, offset] → { d: deleted?, t: commit time, r: row, p: the
+//             offset of the version before }: the row's older versions, each moved here
+//             when a newer one arrives, so every version is stored once (a row changed
+//             once, a title issued, costs one entry, not two). Stores written before
+//             2026-12-07 also hold each newest version here; reads never reach it (they
+//             take the newest from latest) and a prune drops it.
 //   children  [table, column, value, primaryKey] → the first offset the row had that value
 //             (CHILD_INDEXES: a contract's services), so a read skips children linked later
 //   meta      'appliedThrough' → the last log offset applied; 'storeId'; 'prunedBefore'
@@ -33,9 +38,10 @@ interface StoredVersion {
 }
 
 type VersionKey = [string, PrimaryKey, number];
+type RowKey = [string, PrimaryKey];
 type LatestVersion = StoredVersion & { readonly o: number };
-/** Where a prune goes on from: a version key, or [] for the start. */
-export type PruneCursor = VersionKey | [];
+/** Where a prune goes on from: a row's key, or [] for the start. */
+export type PruneCursor = RowKey | [];
 type ChildKey = [string, string, PrimaryKey, PrimaryKey];
 
 /** A change of the log at its offset. */
@@ -116,9 +122,13 @@ export class ChangeStore {
     const row = deleted ? change.before : change.after;
     if (!row) return false;
     const key = primaryKeyOf(change.key ?? { id: row.id });
-    const version: StoredVersion = { d: deleted ? 1 : 0, t: change.committedAt, r: row, p: this.latest.get([change.table, key])?.o ?? -1 };
-    this.versions.putSync([change.table, key, offset], version);
-    this.latest.putSync([change.table, key], { ...version, o: offset });
+    const newest = this.latest.get([change.table, key]);
+    if (newest) {
+      // The newest version so far becomes an older one.
+      const { o, ...older } = newest;
+      this.versions.putSync([change.table, key, o], older);
+    }
+    this.latest.putSync([change.table, key], { d: deleted ? 1 : 0, t: change.committedAt, r: row, p: newest?.o ?? -1, o: offset });
     for (const column of this.indexes[change.table] ?? []) {
       const value = row[column];
       if (typeof value !== 'number' && typeof value !== 'string') continue;
@@ -149,18 +159,8 @@ export class ChangeStore {
     const versionAt = (table: string, key: PrimaryKey, offset: number): RowVersion | undefined => {
       const last = latestOf(table, key);
       if (!last) return undefined;
-      if (last.o <= offset) return { row: last.r, deleted: last.d === 1 };
-      // Later versions exist: walk back to the one the offset saw (usually a step or two).
-      let previous = last.p;
-      while (previous !== undefined && previous > offset) previous = this.versions.get([table, key, previous])?.p;
-      if (previous !== undefined && previous < 0) return undefined;
-      const seen = previous === undefined ? undefined : this.versions.get([table, key, previous]);
-      if (seen) return { row: seen.r, deleted: seen.d === 1 };
-      // A store written before versions were chained: find it by range.
-      for (const { value } of this.versions.getRange({ start: [table, key, offset], end: [table, key, -1], reverse: true, limit: 1 })) {
-        return { row: value.r, deleted: value.d === 1 };
-      }
-      return undefined;
+      const seen = this.versionSeen(table, key, last, offset);
+      return seen && { row: seen.r, deleted: seen.d === 1 };
     };
     // One change asks for a contract's services several times (one body per trigger kind).
     const childrenSeen = new Map<string, Row[]>();
@@ -184,17 +184,29 @@ export class ChangeStore {
     };
   }
 
+  /**
+   * The version of a row that a read as of `offset` sees, given its newest
+   * (`last`); undefined when the row did not exist yet (or that version was pruned).
+   */
+  private versionSeen(table: string, key: PrimaryKey, last: LatestVersion, offset: number): StoredVersion | undefined {
+    if (last.o <= offset) return last;
+    // Later versions exist: walk back to the one the offset saw (usually a step or two).
+    let previous = last.p;
+    while (previous !== undefined && previous > offset) previous = this.versions.get([table, key, previous])?.p;
+    if (previous !== undefined && previous < 0) return undefined;
+    const seen = previous === undefined ? undefined : this.versions.get([table, key, previous]);
+    if (seen) return seen;
+    // A store written before versions were chained, or a chain broken by a prune: find it by range.
+    for (const { value } of this.versions.getRange({ start: [table, key, offset], end: [table, key, -1], reverse: true, limit: 1 })) return value;
+    return undefined;
+  }
+
   /** Every row of `table` as it stood right after `offset` (deleted ones left out), with its commit time. */
   *rowsAsOf(table: string, offset: number): Generator<{ key: PrimaryKey; row: Row; committedAt: number }> {
-    let current: { key: PrimaryKey; version: StoredVersion } | undefined;
-    for (const { key, value } of this.versions.getRange({ start: [table], end: [table, MAX_KEY] })) {
-      if (current && current.key !== key[1]) {
-        if (current.version.d === 0) yield { key: current.key, row: current.version.r, committedAt: current.version.t };
-        current = undefined;
-      }
-      if (key[2] <= offset) current = { key: key[1], version: value };
+    for (const { key, value } of this.latest.getRange({ start: [table], end: [table, MAX_KEY] })) {
+      const seen = this.versionSeen(table, key[1], value, offset);
+      if (seen && seen.d === 0) yield { key: key[1], row: seen.r, committedAt: seen.t };
     }
-    if (current && current.version.d === 0) yield { key: current.key, row: current.version.r, committedAt: current.version.t };
   }
 
   /**
@@ -217,21 +229,14 @@ export class ChangeStore {
   /** Rows of `table` that exist now (their last version is not a delete): for tests, metrics and operators. */
   liveRows(table: string): number {
     let count = 0;
-    let last: PrimaryKey | undefined;
-    let lastDeleted = true;
-    for (const { key, value } of this.versions.getRange({ start: [table], end: [table, MAX_KEY] })) {
-      if (last !== undefined && key[1] !== last && !lastDeleted) count += 1;
-      last = key[1];
-      lastDeleted = value.d === 1;
-    }
-    if (last !== undefined && !lastDeleted) count += 1;
+    for (const { value } of this.latest.getRange({ start: [table], end: [table, MAX_KEY] })) if (value.d === 0) count += 1;
     return count;
   }
 
-  /** Entries held (versions and index entries), for the state-store size metric. */
+  /** Entries held (row versions, newest and older, and index entries), for the state-store size metric. */
   get entries(): number {
     const count = (stats: unknown) => (stats as { entryCount: number }).entryCount;
-    return count(this.versions.getStats()) + count(this.childIndex.getStats());
+    return count(this.latest.getStats()) + count(this.versions.getStats()) + count(this.childIndex.getStats());
   }
 
   /**
@@ -262,40 +267,45 @@ export class ChangeStore {
     return { removed: removedHere, next };
   }
 
-  private pruneSome(before: number, start: PruneCursor, batchKeys: number): { removedHere: number; next: VersionKey | undefined } {
+  private pruneSome(before: number, start: PruneCursor, batchKeys: number): { removedHere: number; next: RowKey | undefined } {
+    // The rows of this step, read before any is changed.
+    const rows: { key: RowKey; newest: LatestVersion }[] = [];
+    let next: RowKey | undefined;
+    for (const { key, value } of this.latest.getRange({ start })) {
+      if (rows.length === batchKeys) {
+        next = key;
+        break;
+      }
+      rows.push({ key, newest: value });
+    }
     let removedHere = 0;
-    let rows = 0;
-    let group: { key: VersionKey; value: StoredVersion }[] = [];
-    const settle = () => {
-      // Versions of one row, oldest first: keep those inside the window and the last one before it.
-      const old = group.filter((v) => v.value.t < before);
-      const keepLastOld = old.length > 0 && old.length === group.length ? old[old.length - 1]!.value.d === 0 : old.length > 0;
+    for (const { key: [table, key], newest } of rows) {
+      // The row's versions, oldest first, the newest last.
+      const all: { readonly offset: number; readonly version: StoredVersion }[] = [];
+      for (const entry of this.versions.getRange({ start: [table, key], end: [table, key, MAX_KEY] })) {
+        // A store written before 2026-12-07 holds the newest version here too: a duplicate of latest's.
+        if (entry.key[2] >= newest.o) this.versions.removeSync(entry.key);
+        else all.push({ offset: entry.key[2], version: entry.value });
+      }
+      all.push({ offset: newest.o, version: newest });
+      // Keep those inside the window and the last one before it, unless the row ended before it (a delete).
+      const old = all.filter((v) => v.version.t < before);
+      const keepLastOld = old.length > 0 && old.length === all.length ? old[old.length - 1]!.version.d === 0 : old.length > 0;
       const drop = keepLastOld ? old.slice(0, -1) : old;
       for (const v of drop) {
-        this.versions.removeSync(v.key);
+        if (v.offset === newest.o) this.latest.removeSync([table, key]);
+        else this.versions.removeSync([table, key, v.offset]);
         removedHere += 1;
       }
-      if (drop.length === group.length) {
-        // The row is gone for good: so are its newest version and its index entries.
-        this.latest.removeSync([group[0]!.key[0], group[0]!.key[1]]);
-        for (const v of drop) for (const column of this.indexes[v.key[0]] ?? []) {
-          const value = v.value.r[column];
-          if (typeof value === 'number' || typeof value === 'string') this.childIndex.removeSync([v.key[0], column, value, v.key[1]]);
+      if (drop.length === all.length) {
+        // The row is gone for good: so are its index entries.
+        for (const v of drop) for (const column of this.indexes[table] ?? []) {
+          const value = v.version.r[column];
+          if (typeof value === 'number' || typeof value === 'string') this.childIndex.removeSync([table, column, value, key]);
         }
       }
-    };
-    for (const entry of this.versions.getRange({ start })) {
-      const head = group[0];
-      if (head && (head.key[0] !== entry.key[0] || head.key[1] !== entry.key[1])) {
-        settle();
-        group = [];
-        rows += 1;
-        if (rows >= batchKeys) return { removedHere, next: entry.key };
-      }
-      group.push({ key: entry.key, value: entry.value });
     }
-    if (group.length > 0) settle();
-    return { removedHere, next: undefined };
+    return { removedHere, next };
   }
 
   async close(): Promise<void> {

@@ -84,6 +84,67 @@ describe('change store', () => {
     expect(s.prunedBefore).toBe(500);
   });
 
+  it('stores each version once: the newest in latest, older ones moved to versions as newer ones arrive', () => {
+    const s = store();
+    s.apply([
+      { offset: 1, change: change('titles', 'c', { id: 1, v: 1 }) },
+      { offset: 2, change: change('titles', 'c', { id: 2, v: 1 }) },
+      { offset: 3, change: change('titles', 'u', { id: 1, v: 2 }) },
+      { offset: 4, change: change('titles', 'u', { id: 1, v: 3 }) },
+    ], 4);
+    // Four versions of two rows: four entries, not six.
+    expect(s.entries).toBe(4);
+    expect([1, 2, 3, 4].map((o) => s.asOf(o).get('titles', 1)?.row.v)).toEqual([1, 1, 2, 3]);
+    const rowsAt = (o: number) => [...s.rowsAsOf('titles', o)].map((r) => [r.key, r.row.v, r.committedAt]);
+    expect(rowsAt(0)).toEqual([]);
+    expect(rowsAt(1)).toEqual([[1, 1, 1000]]);
+    expect(rowsAt(3)).toEqual([[1, 2, 1000], [2, 1, 1000]]);
+    expect(rowsAt(9)).toEqual([[1, 3, 1000], [2, 1, 1000]]);
+  });
+
+  it('reads a store written before that layout (the newest also in versions) the same, and a prune drops the duplicates', () => {
+    const s = store();
+    s.apply([
+      { offset: 1, change: change('contracts', 'c', { id: 1, v: 1 }, 100) },
+      { offset: 2, change: change('contracts', 'u', { id: 1, v: 2 }, 900) },
+      { offset: 3, change: change('contracts', 'c', { id: 2, v: 1 }, 100) },
+    ], 3);
+    // What the earlier layout also wrote: each row's newest version in versions.
+    const versions = (s as unknown as { versions: { putSync(key: unknown[], value: unknown): void } }).versions;
+    versions.putSync(['contracts', 1, 2], { d: 0, t: 900, r: { id: 1, v: 2 }, p: 1 });
+    versions.putSync(['contracts', 2, 3], { d: 0, t: 100, r: { id: 2, v: 1 }, p: -1 });
+    expect(s.asOf(1).get('contracts', 1)?.row.v).toBe(1);
+    expect(s.asOf(3).get('contracts', 1)?.row.v).toBe(2);
+    expect([...s.rowsAsOf('contracts', 3)].map((r) => r.row.v)).toEqual([2, 1]);
+    expect(s.liveRows('contracts')).toBe(2);
+    // Nothing is old enough to prune; the two duplicates go all the same.
+    expect(s.prune(50)).toBe(0);
+    expect(s.entries).toBe(3);
+    // A row updated after the old layout: its newest moves to versions, overwriting the duplicate.
+    versions.putSync(['contracts', 2, 3], { d: 0, t: 100, r: { id: 2, v: 1 }, p: -1 });
+    s.apply([{ offset: 4, change: change('contracts', 'u', { id: 2, v: 2 }, 950) }], 4);
+    expect([3, 4].map((o) => s.asOf(o).get('contracts', 2)?.row.v)).toEqual([1, 2]);
+    expect(s.entries).toBe(4);
+  });
+
+  it('prunes row by row across steps: a row deleted before the window goes whole, its newest version included', () => {
+    const s = store();
+    s.apply([
+      { offset: 1, change: change('contract_services', 'c', { id: 1, contract_id: 9 }, 100) },
+      { offset: 2, change: change('contract_services', 'd', { id: 1, contract_id: 9 }, 200) },
+      { offset: 3, change: change('contract_services', 'c', { id: 2, contract_id: 9 }, 100) },
+      { offset: 4, change: change('contract_services', 'c', { id: 3, contract_id: 9 }, 100) },
+      { offset: 5, change: change('contract_services', 'u', { id: 3, contract_id: 9, x: 1 }, 300) },
+    ], 5);
+    expect(s.asOf(5).children('contract_services', 'contract_id', 9).map((r) => r.id)).toEqual([2, 3]);
+    // Row 1: both versions; row 2: its only version stays (the state at the window's start); row 3: its first version.
+    expect(s.prune(1000, 1)).toBe(3);
+    expect(s.entries).toBe(2 + 2);
+    expect(s.asOf(5).get('contract_services', 1)).toBeUndefined();
+    expect(s.asOf(5).children('contract_services', 'contract_id', 9).map((r) => r.id)).toEqual([2, 3]);
+    expect(s.asOf(5).get('contract_services', 3)?.row.x).toBe(1);
+  });
+
   it('keeps its identity and position across a reopen', async () => {
     const s = store();
     s.apply([{ offset: 3, change: change('people', 'r', { id: 9 }) }], 3);
