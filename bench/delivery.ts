@@ -21,7 +21,7 @@ import { LiveConfig } from '../src/config/live.js';
 import { FixedSecrets } from '../src/config/secrets.js';
 import { DEFAULT_SCHEDULE } from '../src/delivery/retry-policy.js';
 import { startDelivery } from '../src/stages/delivery/runner.js';
-import { Semaphore } from '../src/delivery/semaphore.js';
+import { Semaphore } from '../src/util/semaphore.js';
 import { createKafka, createProducer } from '../src/kafka/client.js';
 import { sendAll } from '../src/kafka/produce.js';
 import { DELIVERY } from '../src/contracts/delivery.js';

@@ -6,6 +6,7 @@
 // (a rebalance, a duplicate retry record) serialise here, across processes.
 import type pg from 'pg';
 import type { ParkedHead, ParkingPort, QueueOutcome, StuckKey } from '../delivery/ports.js';
+import { Semaphore } from '../util/semaphore.js';
 
 interface HeadRow {
   head_delivery_id: string;
@@ -23,19 +24,49 @@ const toHead = (row: HeadRow): ParkedHead => ({ deliveryId: row.head_delivery_id
 const at = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 export class ParkingStore implements ParkingPort {
+  /**
+   * At most this many of the store's queries and transactions at once, one
+   * connection short of the pool's size (the attempt log and the rest of the
+   * process share the pool). A backlog of due retries asks for thousands at
+   * once; waiting in the pool's own queue counts against its connection
+   * timeout (5 s), so a busy moment read as the database being down (the
+   * stage waiting out an outage that was not one). Waiting here has no
+   * timeout; a database that is really down still fails the connection.
+   */
+  private readonly gate: Semaphore;
+
   /** `namespace`: REATIVA_NAMESPACE; every key read or written is that namespace's. */
   constructor(
     private readonly pool: pg.Pool,
     private readonly namespace: string,
-  ) {}
+  ) {
+    this.gate = new Semaphore(Math.max(1, (pool.options.max ?? 10) - 1));
+  }
+
+  private async gated<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.gate.tryAcquire()) await this.gate.acquire();
+    try {
+      return await work();
+    } finally {
+      this.gate.release();
+    }
+  }
+
+  private query<R extends pg.QueryResultRow>(text: string, values: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    return this.gated(() => this.pool.query<R>(text, [...values]));
+  }
 
   async all(): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ key: string }>('SELECT key FROM reativa.parked_keys WHERE namespace = $1', [this.namespace]);
+    const { rows } = await this.query<{ key: string }>('SELECT key FROM reativa.parked_keys WHERE namespace = $1', [this.namespace]);
     return new Set(rows.map((r) => r.key));
   }
 
   /** Runs `work` in a transaction holding the key's row lock; `head` is null when the key is not parked. */
-  private async locked<T>(key: string, work: (client: pg.PoolClient, head: ParkedHead | null) => Promise<T>): Promise<T> {
+  private locked<T>(key: string, work: (client: pg.PoolClient, head: ParkedHead | null) => Promise<T>): Promise<T> {
+    return this.gated(() => this.inTransaction(key, work));
+  }
+
+  private async inTransaction<T>(key: string, work: (client: pg.PoolClient, head: ParkedHead | null) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -63,7 +94,7 @@ export class ParkingStore implements ParkingPort {
     const insert = `INSERT INTO reativa.parked_keys (namespace, key, head_delivery_id, head_attempt, head_state, head_record, head_due_at, moved_at)
        VALUES ($1, $2, $3, $4, 'waiting', $5, $6, now())`;
     // The common case, the key free, in one statement; the rest under the lock.
-    const inserted = await this.pool.query(`${insert} ON CONFLICT (namespace, key) DO NOTHING`, [this.namespace, key, deliveryId, attempt, record, at(dueAt)]);
+    const inserted = await this.query(`${insert} ON CONFLICT (namespace, key) DO NOTHING`, [this.namespace, key, deliveryId, attempt, record, at(dueAt)]);
     if (inserted.rowCount === 1) return 'head';
     return this.locked(key, async (client, head) => {
       if (head === null) {
@@ -94,12 +125,12 @@ export class ParkingStore implements ParkingPort {
   }
 
   async head(key: string): Promise<ParkedHead | null> {
-    const { rows } = await this.pool.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM reativa.parked_keys WHERE namespace = $1 AND key = $2`, [this.namespace, key]);
+    const { rows } = await this.query<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM reativa.parked_keys WHERE namespace = $1 AND key = $2`, [this.namespace, key]);
     return rows[0] ? toHead(rows[0]) : null;
   }
 
   async advance(key: string, deliveryId: string, from: number, to: number, dueAt: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.query(
       `UPDATE reativa.parked_keys SET head_attempt = $5, head_state = 'waiting', head_due_at = $6, moved_at = now()
        WHERE namespace = $1 AND key = $2 AND head_delivery_id = $3 AND head_attempt = $4`,
       [this.namespace, key, deliveryId, from, to, at(dueAt)],
@@ -130,7 +161,7 @@ export class ParkingStore implements ParkingPort {
   }
 
   async stuck(overdueMs: number, sendingMs: number, limit: number): Promise<StuckKey[]> {
-    const { rows } = await this.pool.query<HeadRow & { key: string }>(
+    const { rows } = await this.query<HeadRow & { key: string }>(
       `SELECT key, ${HEAD_COLUMNS} FROM reativa.parked_keys
        -- A head parked before due times were stored (migration 006) has none: it counts as due three days after it moved.
        WHERE namespace = $1 AND head_record IS NOT NULL

@@ -22,7 +22,7 @@ import type { AttemptLogPort, DeliveryDecoder, DeliveryObserver, Notices, Outbox
 import { redactValues } from '../util/redact.js';
 import { buildRequest } from './request.js';
 import { nextRetry, type RetrySchedule } from './retry-policy.js';
-import { Semaphore } from './semaphore.js';
+import { Semaphore } from '../util/semaphore.js';
 
 export interface WorkerOptions {
   readonly schedule: RetrySchedule;

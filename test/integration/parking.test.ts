@@ -98,3 +98,19 @@ contract('in memory (the unit tests\' fake)', () => {
   const shared = new MemoryParking();
   return { a: shared, b: shared };
 });
+
+describe('parking under a backlog', () => {
+  it("waits its turn for a connection instead of failing on the pool's connection timeout: hundreds of keys parked at once over two connections", async () => {
+    // A pool whose queue gives up after 100 ms: hundreds of statements at once wait far longer for a connection.
+    const small = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 2, connectionTimeoutMillis: 100 });
+    try {
+      const store = new ParkingStore(small, unique('test-parking-ns'));
+      const keys = Array.from({ length: 400 }, () => unique('test-parking-backlog'));
+      const outcomes = await Promise.all(keys.map((key) => store.park(key, 'd1', 2, rec('d1'), Date.now()).then((outcome) => store.head(key).then((head) => [outcome, head?.deliveryId]))));
+      expect(outcomes.every(([outcome, head]) => outcome === 'head' && head === 'd1')).toBe(true);
+      expect((await store.all()).size).toBe(keys.length);
+    } finally {
+      await small.end();
+    }
+  });
+});

@@ -1,6 +1,8 @@
-// Bounded in-flight requests per webhook, with a synchronous fast path.
+// A counting semaphore with a synchronous fast path: bounded in-flight
+// requests per webhook (src/delivery/worker.ts), bounded database work per
+// store (src/db/parking.ts).
 
-/** A counting semaphore: bounded in-flight requests per webhook. */
+/** A counting semaphore. */
 export class Semaphore {
   private available: number;
   private readonly waiting: (() => void)[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Semaphore } from '../../../src/delivery/semaphore.js';
+import { Semaphore } from '../../../src/util/semaphore.js';
 import { sleep } from '../../../src/util/wait.js';
 
 describe('semaphore', () => {
