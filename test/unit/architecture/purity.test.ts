@@ -16,6 +16,8 @@ export const PURE = [
   'util/durations.ts',
   'util/email.ts',
   'util/redact.ts',
+  'util/semaphore.ts',
+  'kafka/crc32c.ts',
   'config/view.ts',
   'config/webhooks.ts',
   'config/kinds.ts',
