@@ -4,21 +4,16 @@
 // (src/db/redrive-marks.ts), one redrive at a time per namespace (the same
 // advisory lock as the CLI's), each round of records marked as soon as Kafka
 // has acknowledged it, so a letter is never sent twice by two redrives.
-import type { Kafka, Message, TopicMessages } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { changeLogTopic } from '../capture/tables.js';
-import { changeOffsetsOf, planLetter, readDeadLetter, type PlannedLetter } from '../dead-letters/redrive-plan.js';
+import type { PlannedLetter } from '../dead-letters/redrive-plan.js';
+import { partitionStarts, readPlannedLetters, sendInRounds } from '../dead-letters/redrive.js';
 import { Marks, selectForRedrive, type LetterFilter, type RedriveSelection } from '../dead-letters/selection.js';
 import { createClient } from '../db/pool.js';
 import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
-import { createProducer } from '../kafka/client.js';
-import { sendAll } from '../kafka/produce.js';
-import { readChangeLogAt } from '../kafka/read-at.js';
-import { readTopic } from '../kafka/read-topic.js';
+import { firstLine } from '../errors/first-line.js';
 import { DEAD_LETTER_RETENTION_DAYS, type ReativaTopics } from '../kafka/topics.js';
 import { REDRIVE_MAX } from './views/dead-letters-view.js';
-
-/** Letters sent, then marked, per round: a crash between the two sends at most these again (as the CLI). */
-const ROUND = 100;
 
 export interface LetterSource {
   readonly kafka: Kafka;
@@ -36,8 +31,6 @@ export type RedriveResult =
   | { readonly kind: 'changed'; readonly selection: RedriveSelection }
   /** Stopped part way: what was sent is marked; the rest can be sent again. */
   | { readonly kind: 'failed'; readonly sent: number; readonly error: string };
-
-const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
 async function withMarks<T>(source: LetterSource, work: (marks: RedriveMarks) => Promise<T>): Promise<T> {
   const client = createClient({ connectionString: source.reativaDatabaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
@@ -57,20 +50,15 @@ async function existingTopics(source: LetterSource): Promise<{ topics: string[];
   try {
     const all = await admin.listTopics();
     const topics = [source.topics.triggersDlq, source.topics.deliveriesDlq].filter((t) => all.includes(t));
-    const starts: PartitionStart[] = [];
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) starts.push({ topic, partition: p.partition, low: p.low });
-    return { topics, all, starts };
+    return { topics, all, starts: await partitionStarts(admin, topics) };
   } finally {
     await admin.disconnect();
   }
 }
 
-/** The letters planned as the CLI plans them: the changes partner_rules letters name read back from the change log first. */
-async function readPlanned(source: LetterSource, topics: readonly string[]): Promise<PlannedLetter[]> {
-  const context = { topics: source.topics, changeLog: changeLogTopic(source.topicPrefix), historyMs: source.historyMs, now: Date.now() };
-  const read = (await Promise.all(topics.map(async (topic) => (await readTopic(source.kafka, topic)).map((r) => readDeadLetter(topic, r))))).flat();
-  const changeLogNow = await readChangeLogAt(source.kafka, context.changeLog, changeOffsetsOf(read));
-  return read.map((letter) => planLetter(letter, { ...context, ...(changeLogNow ? { changeLogNow } : {}) }));
+/** The letters planned as the CLI plans them. */
+function readPlanned(source: LetterSource, topics: readonly string[]): Promise<PlannedLetter[]> {
+  return readPlannedLetters(source.kafka, { topics: source.topics, changeLog: changeLogTopic(source.topicPrefix), historyMs: source.historyMs, now: Date.now() }, topics);
 }
 
 /** Every letter the topics hold now, planned, with the marks of those already sent back. */
@@ -100,28 +88,7 @@ export async function redrive(source: LetterSource, filter: LetterFilter, expect
     const letters = await readPlanned(source, topics);
     const selection = selectForRedrive(letters, new Marks(await marks.read([source.topics.triggersDlq, source.topics.deliveriesDlq])), filter, { limit: REDRIVE_MAX });
     if (selection.send.length !== expected) return { kind: 'changed', selection };
-    const producer = createProducer(source.kafka);
-    await producer.connect();
-    let sent = 0;
-    try {
-      for (let i = 0; i < selection.send.length; i += ROUND) {
-        const round = selection.send.slice(i, i + ROUND);
-        const byTopic = new Map<string, Message[]>();
-        for (const { record } of round) {
-          const messages = byTopic.get(record.topic) ?? [];
-          messages.push({ key: record.key, value: record.value, headers: { ...record.headers } });
-          byTopic.set(record.topic, messages);
-        }
-        const batches: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-        await sendAll(producer, batches);
-        await marks.mark(round.map(({ letter, record }) => ({ topic: letter.topic, partition: letter.partition, offset: letter.offset, letterTimestamp: letter.timestamp, targetTopic: record.topic })));
-        sent += round.length;
-      }
-    } catch (error) {
-      return { kind: 'failed', sent, error: oneLine(error) };
-    } finally {
-      await producer.disconnect().catch(() => undefined);
-    }
-    return { kind: 'sent', sent };
+    const { sent, error } = await sendInRounds(source.kafka, marks, selection.send);
+    return error === undefined ? { kind: 'sent', sent } : { kind: 'failed', sent, error: firstLine(error) };
   });
 }

@@ -14,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { LiveConfig } from '../config/live.js';
+import { firstLine } from '../errors/first-line.js';
 import { InputError } from '../errors/input-error.js';
 import type { Health } from '../health/health.js';
 import type { HttpPlugin } from '../http/server.js';
@@ -62,8 +63,6 @@ const ALERTS_READ = 500;
 
 /** Pages that need no session. */
 const PUBLIC = new Set([STYLESHEET_PATH, '/entrar']);
-
-const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
 /**
  * Whether a POST's Origin is this site (the Host it was sent to, default ports
@@ -114,9 +113,9 @@ export function adminPlugin(deps: AdminDeps): HttpPlugin {
 
     app.setErrorHandler(async (error, request, reply) => {
       const status = (error as { statusCode?: number }).statusCode;
-      if (status !== undefined && status >= 400 && status < 500) return send(reply, errorPage(chrome(request, 'Pedido inválido'), oneLine(error)), status);
+      if (status !== undefined && status >= 400 && status < 500) return send(reply, errorPage(chrome(request, 'Pedido inválido'), firstLine(error)), status);
       log.error({ err: error, url: request.url }, 'admin page failed');
-      return send(reply, errorPage(chrome(request, 'Indisponível'), `Não foi possível montar a página agora: ${oneLine(error)}. Tente de novo em instantes.`), 503);
+      return send(reply, errorPage(chrome(request, 'Indisponível'), `Não foi possível montar a página agora: ${firstLine(error)}. Tente de novo em instantes.`), 503);
     });
 
     app.addHook('onRequest', async (request, reply) => {

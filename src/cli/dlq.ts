@@ -1,31 +1,28 @@
 // `reativa dlq`: the dead letters of every stage, on both dead-letter topics
 // (<ns>.triggers.dlq: the mapper and routing; <ns>.deliveries.dlq: delivery),
 // listed, shown, and sent back once their cause is mended. What a letter is
-// and where it goes back to is decided in src/dead-letters/ (pure); here the
-// topics are read, the records sent, and the letters sent marked in
-// Reativa's database (src/db/redrive-marks.ts).
+// and where it goes back to is decided in src/dead-letters/ (redrive-plan.ts,
+// selection.ts: pure), which also reads the topics and sends the records back,
+// each round marked in Reativa's database (redrive.ts, as the admin page does);
+// here are the session, the printing and the operator's confirmation.
 import type { Command } from 'commander';
-import type { Admin, Kafka, Message, TopicMessages } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { changeLogTopic } from '../capture/tables.js';
-import { changeOffsetsOf, letterId, parseLetterId, planLetter, readDeadLetter, type PlanContext, type PlannedLetter } from '../dead-letters/redrive-plan.js';
+import { letterId, parseLetterId, type PlanContext, type PlannedLetter } from '../dead-letters/redrive-plan.js';
+import { partitionStarts, readPlannedLetters, sendInRounds } from '../dead-letters/redrive.js';
+import { REDRIVE_ROUND } from '../dead-letters/rounds.js';
 import { listLetters, Marks, parseFilter, parseLimit, selectForRedrive, summarize, type LetterFilter, type RedriveMark } from '../dead-letters/selection.js';
 import { applyMigrations } from '../db/migrations.js';
-import { RedriveMarks, type PartitionStart } from '../db/redrive-marks.js';
+import { RedriveMarks } from '../db/redrive-marks.js';
+import { firstLine } from '../errors/first-line.js';
 import { InputError } from '../errors/input-error.js';
 import { RetryableError } from '../errors/retryable-error.js';
-import { createProducer } from '../kafka/client.js';
-import { sendAll } from '../kafka/produce.js';
-import { readChangeLogAt } from '../kafka/read-at.js';
-import { readTopic } from '../kafka/read-topic.js';
 import { DEAD_LETTER_RETENTION_DAYS, type ReativaTopics } from '../kafka/topics.js';
 import { projectPath } from '../paths.js';
 import { loadSettings, type Settings } from '../settings.js';
 import { topicsOf } from '../stages/topics.js';
 import { commandKafka, confirmed, connectAdmin, connectDatabase } from './services.js';
-
-/** Letters sent, then marked, per round: a crash between the two sends at most these again. */
-const ROUND = 100;
 
 interface Session {
   readonly settings: Settings;
@@ -35,8 +32,6 @@ interface Session {
   readonly marks: RedriveMarks;
   close(): Promise<void>;
 }
-
-const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
 /**
  * Kafka and Reativa's database, reached or given up on within seconds, with a
@@ -102,20 +97,14 @@ async function deadLetterTopics(session: Session, only?: string): Promise<string
  * name read back from the change log first, with its last offset now (the
  * position they are mapped as of).
  */
-async function readLetters(session: Session, topics: readonly string[]): Promise<PlannedLetter[]> {
-  const context = planContext(session);
-  const read = (await Promise.all(topics.map(async (topic) => (await readTopic(session.kafka, topic)).map((r) => readDeadLetter(topic, r))))).flat();
-  const changeLogNow = await readChangeLogAt(session.kafka, context.changeLog, changeOffsetsOf(read));
-  return read.map((letter) => planLetter(letter, { ...context, ...(changeLogNow ? { changeLogNow } : {}) }));
+function readLetters(session: Session, topics: readonly string[]): Promise<PlannedLetter[]> {
+  return readPlannedLetters(session.kafka, planContext(session), topics);
 }
 
 /** Deletes the marks past the dead-letter topics' retention whose letters are gone. */
 async function pruneMarks(session: Session): Promise<void> {
   const existing = await session.admin.listTopics();
-  const starts: PartitionStart[] = [];
-  for (const topic of [session.topics.triggersDlq, session.topics.deliveriesDlq].filter((t) => existing.includes(t))) {
-    for (const p of await session.admin.fetchTopicOffsets(topic)) starts.push({ topic, partition: p.partition, low: p.low });
-  }
+  const starts = await partitionStarts(session.admin, [session.topics.triggersDlq, session.topics.deliveriesDlq].filter((t) => existing.includes(t)));
   await session.marks.prune(DEAD_LETTER_RETENTION_DAYS, existing, starts);
 }
 
@@ -246,7 +235,7 @@ export function registerDlq(program: Command): void {
         'partner_rules to the mapper (its change read again from the change log and mapped with the ERP\'s data as of now, the change log\'s last ' +
         'offset, for the refusing webhook only, under a new event id; refused once the change is out of the log or past REATIVA_CHANGE_LOG_HISTORY). ' +
         'Prints what it would send and asks first. Each letter sent is marked in Reativa\'s database once Kafka has acknowledged it, and later ' +
-        'redrives skip it; a crash between sending and marking can send those few (at most 100) again.',
+        `redrives skip it; a crash between sending and marking can send those few (at most ${REDRIVE_ROUND}) again.`,
     )
     .option('--stage <stages>', 'only these stages, comma-separated: decode, map, route, deliver, delivery, partner_rules')
     .option('--webhook <id>', 'only this webhook')
@@ -275,32 +264,11 @@ export function registerDlq(program: Command): void {
           return;
         }
         if (!(await confirmed(`send ${count} record(s) back`, options.yes === true))) return;
-        const producer = createProducer(session.kafka);
-        await producer.connect();
-        let sent = 0;
-        try {
-          for (let i = 0; i < count; i += ROUND) {
-            const round = selection.send.slice(i, i + ROUND);
-            const byTopic = new Map<string, Message[]>();
-            for (const { record } of round) {
-              const messages = byTopic.get(record.topic) ?? [];
-              messages.push({ key: record.key, value: record.value, headers: { ...record.headers } });
-              byTopic.set(record.topic, messages);
-            }
-            const batches: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-            await sendAll(producer, batches);
-            // Acknowledged by every in-sync replica: now mark them, before the next round.
-            await session.marks.mark(
-              round.map(({ letter, record }) => ({ topic: letter.topic, partition: letter.partition, offset: letter.offset, letterTimestamp: letter.timestamp, targetTopic: record.topic })),
-            );
-            sent += round.length;
-          }
-        } catch (error) {
-          throw new RetryableError(`redrive stopped after ${sent} of ${count} record(s) sent and marked: ${oneLine(error)}; run it again to send the rest (a round sent but not marked is sent again)`, {
+        const { sent, error } = await sendInRounds(session.kafka, session.marks, selection.send);
+        if (error !== undefined) {
+          throw new RetryableError(`redrive stopped after ${sent} of ${count} record(s) sent and marked: ${firstLine(error)}; run it again to send the rest (a round sent but not marked is sent again)`, {
             cause: error,
           });
-        } finally {
-          await producer.disconnect().catch(() => undefined);
         }
         console.log(`sent ${sent} record(s) back and marked them as redriven`);
       });

@@ -9,6 +9,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type pg from 'pg';
 import { createClient } from '../db/pool.js';
 import { classifyError } from '../errors/classify.js';
+import { firstLine } from '../errors/first-line.js';
 import { RetryableError } from '../errors/retryable-error.js';
 import { explainKafkaRefusal, kafkaConnection, kafkaSecurity } from '../kafka/client.js';
 import type { Settings } from '../settings.js';
@@ -16,8 +17,6 @@ import { withDeadline } from '../util/wait.js';
 
 /** How long a command waits for a service before it says which one is missing (the bound is 10 s). */
 export const REACH_DEADLINE_MS = 6000;
-
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
 
 /**
  * A database URL as it may be shown: its server and database, never its user

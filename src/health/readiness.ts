@@ -4,6 +4,7 @@
 // databases. Those are asked with a short deadline and the answers kept a
 // couple of seconds, so a supervisor probing every second costs them little.
 import type pg from 'pg';
+import { firstLine } from '../errors/first-line.js';
 import type { SharedAdmin } from '../kafka/shared-admin.js';
 import { registryHealthy } from '../kafka/registry.js';
 import type { RegistryAccess } from '../settings.js';
@@ -37,8 +38,6 @@ export interface ReadinessOptions {
 
 type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
-const oneLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-
 export class Readiness {
   private readonly probes: { readonly probe: Probe; readonly result: Cached<ProbeResult> }[];
   private readonly redact: (text: string) => string;
@@ -57,7 +56,7 @@ export class Readiness {
         () =>
           withDeadline(probe.name, Promise.resolve().then(() => probe.check()), timeoutMs).then(
             (): ProbeResult => ({ ok: true }),
-            (error: unknown): ProbeResult => ({ ok: false, error: oneLine(error) }),
+            (error: unknown): ProbeResult => ({ ok: false, error: firstLine(error) }),
           ),
         options.cacheMs ?? 2000,
       ),
