@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
 import { TRIGGER_EVENT } from '../../src/contracts/trigger-event.js';
-import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
 import { applyReplay, planReplay } from '../../src/kafka/groups.js';
 import { createLogger } from '../../src/log.js';
@@ -16,7 +15,7 @@ import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/r
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, testWebhookName, TopicReader, unique } from '../support/harness.js';
 import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
-import { changeLog, deliveryReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { changeLog, deliveryReader, one, startPipeline, testDeliveryOptions, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -31,16 +30,7 @@ let delivery: RunningDelivery;
 beforeAll(async () => {
   base = await partner.start();
   pipeline = await startPipeline(pool);
-  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, {
-    topics: pipeline.topics,
-    groupId: pipeline.namespace.groups.delivery,
-    schedule: { ...DEFAULT_SCHEDULE, delaysMs: [300, 600] },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
-    maxInFlightPerWebhook: 8,
-    maxPending: 1000,
-    breakerThreshold: 5,
-    attemptLogRetentionDays: 30,
-  });
+  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, testDeliveryOptions(pipeline, { delaysMs: [300, 600] }));
 });
 
 afterAll(async () => {

@@ -15,13 +15,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
 import type { Alert } from '../../src/contracts/alert.js';
-import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { createLogger } from '../../src/log.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, testWebhookName, unique, type TopicReader } from '../support/harness.js';
 import { mailsTo } from '../support/mailbox.js';
-import { jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { jsonReader, one, startPipeline, testDeliveryOptions, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -85,16 +84,7 @@ beforeAll(async () => {
   base = `http://localhost:${(server.address() as AddressInfo).port}`;
   loopbackPort = (loopback.address() as AddressInfo).port;
   pipeline = await startPipeline(pool);
-  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, createLogger('warn'), {
-    topics: pipeline.topics,
-    groupId: pipeline.namespace.groups.delivery,
-    schedule: { ...DEFAULT_SCHEDULE, delaysMs: [300, 600, 900], minRetryAfterMs: 100 },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 1000, attemptDeadlineMs: DEADLINE_MS, allowHosts: ['localhost'], httpsOnly: false },
-    maxInFlightPerWebhook: 8,
-    maxPending: 1000,
-    breakerThreshold: 5,
-    attemptLogRetentionDays: 30,
-  });
+  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, createLogger('warn'), testDeliveryOptions(pipeline, { delaysMs: [300, 600, 900], minRetryAfterMs: 100 }, { sender: { connectTimeoutMs: 1000, responseTimeoutMs: 1000, attemptDeadlineMs: DEADLINE_MS, allowHosts: ['localhost'], httpsOnly: false } }));
   dlq = jsonReader<DeadLetter>(pipeline.kafka, pipeline.topics.deliveriesDlq);
   alerts = jsonReader<Alert>(pipeline.kafka, pipeline.topics.alerts);
   await Promise.all([dlq.start(), alerts.start()]);

@@ -5,7 +5,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
-import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { applyReplay, planReplay } from '../../src/kafka/groups.js';
 import { GroupBusyError } from '../../src/errors/group-busy-error.js';
@@ -13,7 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
-import { contractsWebhook, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { contractsWebhook, one, startPipeline, testDeliveryOptions, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -26,16 +25,7 @@ let pipeline: Pipeline;
 let deliveryGroup: string;
 
 const startDeliveryGroup = () =>
-  startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, {
-    topics: pipeline.topics,
-    groupId: deliveryGroup,
-    schedule: { ...DEFAULT_SCHEDULE, delaysMs: [200, 400] },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
-    maxInFlightPerWebhook: 8,
-    maxPending: 1000,
-    breakerThreshold: 5,
-    attemptLogRetentionDays: 30,
-  });
+  startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, testDeliveryOptions(pipeline, { delaysMs: [200, 400] }, { groupId: deliveryGroup }));
 
 beforeAll(async () => {
   base = await partner.start();

@@ -6,7 +6,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
-import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { createLogger } from '../../src/log.js';
 import { createProducer } from '../../src/kafka/client.js';
@@ -15,7 +14,7 @@ import type { TopicReader} from '../support/harness.js';
 import { erpPool, seedParty, settings, unique } from '../support/harness.js';
 import { mailsTo } from '../support/mailbox.js';
 import { DROP, HANG, PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
-import { contractsWebhook, deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { contractsWebhook, deliveryReader, jsonReader, one, startPipeline, testDeliveryOptions, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 4 });
@@ -31,16 +30,7 @@ let dlq: TopicReader<Record<string, unknown>>;
 beforeAll(async () => {
   base = await partner.start();
   pipeline = await startPipeline(pool);
-  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, createLogger('warn'), {
-    topics: pipeline.topics,
-    groupId: pipeline.namespace.groups.delivery,
-    schedule: { ...DEFAULT_SCHEDULE, delaysMs: SCHEDULE, minRetryAfterMs: 100 },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
-    maxInFlightPerWebhook: 8,
-    maxPending: 1000,
-    breakerThreshold: 5,
-    attemptLogRetentionDays: 30,
-  });
+  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, createLogger('warn'), testDeliveryOptions(pipeline, { delaysMs: SCHEDULE, minRetryAfterMs: 100 }));
   dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, pipeline.topics.deliveriesDlq);
   await dlq.start();
 });

@@ -9,13 +9,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
-import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { createLogger } from '../../src/log.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, unique, type TopicReader } from '../support/harness.js';
 import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
-import { contractsWebhook, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { contractsWebhook, jsonReader, one, startPipeline, testDeliveryOptions, type Pipeline } from '../support/pipeline.js';
 
 const SECRET = `cl13nt-s3cr3t-${unique('x')}`;
 const pool = erpPool();
@@ -34,16 +33,7 @@ let dlq: TopicReader<Record<string, unknown>>;
 beforeAll(async () => {
   base = await partner.start();
   pipeline = await startPipeline(pool, { logger, notices: digest });
-  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, {
-    topics: pipeline.topics,
-    groupId: pipeline.namespace.groups.delivery,
-    schedule: { ...DEFAULT_SCHEDULE, delaysMs: [300, 600], minRetryAfterMs: 100 },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
-    maxInFlightPerWebhook: 8,
-    maxPending: 1000,
-    breakerThreshold: 5,
-    attemptLogRetentionDays: 30,
-  });
+  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, testDeliveryOptions(pipeline, { delaysMs: [300, 600], minRetryAfterMs: 100 }));
   dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, pipeline.topics.deliveriesDlq);
   await dlq.start();
 });

@@ -8,7 +8,6 @@ import { AlertDigest } from '../../src/alerts/digest.js';
 import { createMailTransport } from '../../src/alerts/mailer.js';
 import { addWebhook, bindPreset, listWebhooks } from '../../src/config/erp-writer.js';
 import type { Delivery } from '../../src/contracts/delivery.js';
-import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { createLogger } from '../../src/log.js';
 import { DIRECTV_BASIC_PACKAGE, findPreset } from '../../src/presets/presets.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
@@ -17,7 +16,7 @@ import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, testWebhookName, unique, type TopicReader } from '../support/harness.js';
 import { mailsTo, type StoredMail } from '../support/mailbox.js';
 import { PartnerSimulator } from '../support/partner-simulator.js';
-import { deliveryReader, jsonReader, one, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { deliveryReader, jsonReader, one, startPipeline, testDeliveryOptions, type Pipeline } from '../support/pipeline.js';
 import { runReativa } from '../support/processes.js';
 
 const pool = erpPool();
@@ -35,16 +34,7 @@ let dlq: TopicReader<Record<string, unknown>>;
 beforeAll(async () => {
   base = await partner.start();
   pipeline = await startPipeline(pool, { notices: digest });
-  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, {
-    topics: pipeline.topics,
-    groupId: pipeline.namespace.groups.delivery,
-    schedule: { ...DEFAULT_SCHEDULE, delaysMs: [300, 600, 900], minRetryAfterMs: 100 },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
-    maxInFlightPerWebhook: 8,
-    maxPending: 1000,
-    breakerThreshold: 2,
-    attemptLogRetentionDays: 30,
-  });
+  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, testDeliveryOptions(pipeline, { delaysMs: [300, 600, 900], minRetryAfterMs: 100 }, { breakerThreshold: 2 }));
   deliveries = deliveryReader(pipeline.kafka, pipeline.registry, pipeline.topics);
   dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, pipeline.topics.deliveriesDlq);
   await Promise.all([deliveries.start(), dlq.start()]);

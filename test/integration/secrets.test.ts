@@ -21,7 +21,6 @@ import { FixedSecrets, type SecretSource } from '../../src/config/secrets.js';
 import { configChangeRecord } from '../../src/contracts/config-change.js';
 import { RetryableError } from '../../src/errors/retryable-error.js';
 import { createProducer } from '../../src/kafka/client.js';
-import { DEFAULT_SCHEDULE } from '../../src/delivery/retry-policy.js';
 import { commitGroupOffsets } from '../../src/kafka/groups.js';
 import { readTopic } from '../../src/kafka/read-topic.js';
 import { reativaTopicSpecs, retryTopicSpecs } from '../../src/kafka/topics.js';
@@ -31,7 +30,7 @@ import { waitFor } from '../../src/util/wait.js';
 import { erpPool, seedParty, settings, testKafka, testWebhookName, unique, type TopicReader } from '../support/harness.js';
 import { mailsTo } from '../support/mailbox.js';
 import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
-import { changeLog, jsonReader, one, startPipeline, TEST_RETRY_STEPS, type Pipeline } from '../support/pipeline.js';
+import { changeLog, jsonReader, one, startPipeline, testDeliveryOptions, TEST_RETRY_STEPS, type Pipeline } from '../support/pipeline.js';
 
 const pool = erpPool();
 const reativaPool = new pg.Pool({ connectionString: settings.reativaDatabaseUrl, max: 2 });
@@ -69,16 +68,7 @@ beforeAll(async () => {
   changeLogStart = (await admin.fetchTopicOffsets(changeLog())).find((p) => p.partition === 0)!.high;
   await admin.disconnect();
   pipeline = await startPipeline(pool, { logger });
-  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, {
-    topics: pipeline.topics,
-    groupId: pipeline.namespace.groups.delivery,
-    schedule: { ...DEFAULT_SCHEDULE, delaysMs: [300, 600, 900], minRetryAfterMs: 100 },
-    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
-    maxInFlightPerWebhook: 8,
-    maxPending: 1000,
-    breakerThreshold: 5,
-    attemptLogRetentionDays: 30,
-  });
+  delivery = await startDelivery(pipeline.kafka, pipeline.registry, reativaPool, pipeline.routing.live, digest, logger, testDeliveryOptions(pipeline, { delaysMs: [300, 600, 900], minRetryAfterMs: 100 }));
   dlq = jsonReader<Record<string, unknown>>(pipeline.kafka, pipeline.topics.deliveriesDlq);
   await dlq.start();
 }, 120_000);

@@ -10,12 +10,14 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { changeLogTopic } from '../../src/capture/tables.js';
 import { DELIVERY, type Delivery } from '../../src/contracts/delivery.js';
+import { DEFAULT_SCHEDULE, type RetrySchedule } from '../../src/delivery/retry-policy.js';
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
 import { positionAtEnd } from '../../src/kafka/groups.js';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { ensureTopics, reativaTopics, reativaTopicSpecs, retryTopicSpecs, type ReativaTopics } from '../../src/kafka/topics.js';
 import { ErpSecretReader } from '../../src/config/secrets.js';
 import { createLogger, type Logger } from '../../src/log.js';
+import type { DeliveryOptions } from '../../src/stages/delivery/runner.js';
 import { startMapper, type RunningMapper } from '../../src/stages/mapper/runner.js';
 import { groupsOf } from '../../src/stages/registry.js';
 import { startRouting, type RunningRouting } from '../../src/stages/routing.js';
@@ -116,6 +118,26 @@ export async function startPipeline(pool: pg.Pool, options: { logger?: Logger; n
       await Promise.all([mapper.stop(), routing.stop()]);
       await namespace.drop();
     },
+  };
+}
+
+/**
+ * Delivery as the tests run it, in the pipeline's namespace: Reativa's retry
+ * schedule with the test's short steps (`schedule`), timeouts of a second or
+ * two, the partner simulator's 127.0.0.1 allowed past the address guard, 8
+ * requests in flight per webhook. `overrides`: what a test is about.
+ */
+export function testDeliveryOptions(pipeline: Pipeline, schedule: Partial<RetrySchedule>, overrides: Partial<DeliveryOptions> = {}): DeliveryOptions {
+  return {
+    topics: pipeline.topics,
+    groupId: pipeline.namespace.groups.delivery,
+    schedule: { ...DEFAULT_SCHEDULE, ...schedule },
+    sender: { connectTimeoutMs: 1000, responseTimeoutMs: 2000, attemptDeadlineMs: 5000, allowHosts: ['127.0.0.1'], httpsOnly: false },
+    maxInFlightPerWebhook: 8,
+    maxPending: 1000,
+    breakerThreshold: 5,
+    attemptLogRetentionDays: 30,
+    ...overrides,
   };
 }
 
