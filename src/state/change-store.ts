@@ -17,13 +17,19 @@
 //   children  [table, column, value, primaryKey] → the first offset the row had that value
 //             (CHILD_INDEXES: a contract's services), so a read skips children linked later
 //   meta      'appliedThrough' → the last log offset applied; 'storeId'; 'prunedBefore'
+// Values of latest and versions are msgpack with shared structures (msgpackr's
+// records, kept by lmdb-js under one key of each database, ahead of every row
+// key): a table's column names are stored once, not in every version, which
+// made the store 38 % smaller and the mapper faster (decoding a record is cheaper
+// than a map; docs/benchmarks.md, "Mapper"). Versions written before
+// 2026-12-08 are plain msgpack maps, which the same decoder still reads.
 // A batch of changes and the new position commit in one LMDB transaction, so
 // a crash (kill -9 included) never applies a change twice or skips one.
 // Versions older than the history window are pruned, except the last one
 // before it (the state at the window's start).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import type { Change, Row } from '../capture/envelope.js';
 import { primaryKeyOf, type PrimaryKey, type RowVersion, type StateView } from '../mapping/state.js';
 
@@ -69,10 +75,11 @@ export class ChangeStore {
   static open(path: string, options: ChangeStoreOptions): ChangeStore {
     fs.mkdirSync(path, { recursive: true });
     const root = open({ path, maxDbs: 5, compression: false, noSubdir: false });
+    const structured = { sharedStructuresKey: STRUCTURES };
     const store = new ChangeStore(
       root,
-      root.openDB<StoredVersion, VersionKey>({ name: 'versions' }),
-      root.openDB<LatestVersion, [string, PrimaryKey]>({ name: 'latest' }),
+      root.openDB<StoredVersion, VersionKey>({ name: 'versions', ...structured }),
+      root.openDB<LatestVersion, [string, PrimaryKey]>({ name: 'latest', ...structured }),
       root.openDB<number, ChildKey>({ name: 'children' }),
       root.openDB<string | number, string>({ name: 'meta' }),
       options.indexes,
@@ -235,8 +242,9 @@ export class ChangeStore {
 
   /** Entries held (row versions, newest and older, and index entries), for the state-store size metric. */
   get entries(): number {
-    const count = (stats: unknown) => (stats as { entryCount: number }).entryCount;
-    return count(this.latest.getStats()) + count(this.versions.getStats()) + count(this.childIndex.getStats());
+    // Less the shared structures' entry, which is not a row.
+    const count = (db: Database<unknown, Key>) => (db.getStats() as { entryCount: number }).entryCount - (db.doesExist(STRUCTURES) ? 1 : 0);
+    return count(this.latest) + count(this.versions) + count(this.childIndex);
   }
 
   /**
@@ -272,6 +280,7 @@ export class ChangeStore {
     const rows: { key: RowKey; newest: LatestVersion }[] = [];
     let next: RowKey | undefined;
     for (const { key, value } of this.latest.getRange({ start })) {
+      if (!Array.isArray(key)) continue; // the shared structures' entry, which sorts first
       if (rows.length === batchKeys) {
         next = key;
         break;
@@ -312,6 +321,9 @@ export class ChangeStore {
     await this.root.close();
   }
 }
+
+/** Where lmdb-js keeps a database's shared structures (a symbol: it sorts before every array key). */
+const STRUCTURES = Symbol.for('structures');
 
 /** Sorts after every number and string in ordered-binary: the end of a key prefix range. */
 const MAX_KEY = '\uffff';

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Change, Row } from '../../src/capture/envelope.js';
 import { ChangeStore } from '../../src/state/change-store.js';
@@ -143,6 +144,28 @@ describe('change store', () => {
     expect(s.asOf(5).get('contract_services', 1)).toBeUndefined();
     expect(s.asOf(5).children('contract_services', 'contract_id', 9).map((r) => r.id)).toEqual([2, 3]);
     expect(s.asOf(5).get('contract_services', 3)?.row.x).toBe(1);
+  });
+
+  it('reads a store written before shared structures (plain msgpack maps) and goes on writing to it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reativa-store-'));
+    dirs.push(dir);
+    // What a store of 2026-12-07 held: values without shared structures.
+    const old = open({ path: dir, maxDbs: 5, compression: false });
+    const latest = old.openDB({ name: 'latest' });
+    old.transactionSync(() => {
+      latest.putSync(['contracts', 1], { d: 0, t: 100, r: { id: 1, status: 'normal' }, p: -1, o: 1 });
+      old.openDB({ name: 'meta' }).putSync('appliedThrough', 1);
+    });
+    await old.close();
+    const s = ChangeStore.open(dir, { indexes: {} });
+    stores.push(s);
+    expect(s.asOf(1).get('contracts', 1)).toEqual({ row: { id: 1, status: 'normal' }, deleted: false });
+    s.apply([{ offset: 2, change: change('contracts', 'u', { id: 1, status: 'suspended' }, 200) }], 2);
+    expect([1, 2].map((o) => s.asOf(o).get('contracts', 1)?.row.status)).toEqual(['normal', 'suspended']);
+    expect(s.entries).toBe(2);
+    expect(s.liveRows('contracts')).toBe(1);
+    expect(s.prune(250)).toBe(1);
+    expect(s.asOf(2).get('contracts', 1)?.row.status).toBe('suspended');
   });
 
   it('keeps its identity and position across a reopen', async () => {
