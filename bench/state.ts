@@ -15,11 +15,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Change } from '../src/capture/envelope.js';
-import { createKafka, kafkaConnection } from '../src/kafka/client.js';
+import { createKafka } from '../src/kafka/client.js';
 import { ensureTopics } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log.js';
 import { CHILD_INDEXES } from '../src/mapping/table-map.js';
-import { ThreadedApplier } from '../src/stages/mapper/applier-thread.js';
+import { StateApplier } from '../src/stages/mapper/applier.js';
 import { loadSettings } from '../src/settings.js';
 import { ChangeStore } from '../src/state/change-store.js';
 import { createStack } from '../src/stack/stack.js';
@@ -136,12 +136,9 @@ async function rebuild(): Promise<{ seconds: number; rows: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reativa-bench-rebuild-'));
   const storeDir = path.join(dir, topic);
   const store = ChangeStore.open(storeDir, { indexes: CHILD_INDEXES });
-  const applier = new ThreadedApplier(
-    { connection: kafkaConnection(settings), storePath: storeDir, indexes: CHILD_INDEXES, options: { logTopic: topic, groupPrefix: `bench-${Date.now()}`, sessionTimeoutMs: 30_000, historyMs: 7 * 86_400_000 }, logLevel: 'warn', logBindings: {} },
-    (error) => {
-      throw error;
-    },
-  );
+  const applier = new StateApplier(kafka, store, logger, { logTopic: topic, groupPrefix: `bench-${Date.now()}`, sessionTimeoutMs: 30_000, historyMs: 7 * 86_400_000 }, (error) => {
+    throw error;
+  });
   const t = performance.now();
   await applier.start();
   await applier.reached(last);
@@ -184,7 +181,7 @@ async function main() {
     row('read as of the head (the newest version)', (r) => r.readHeadPerSecond, 'rows/s'),
     row('read as of an earlier position (an older version)', (r) => r.readPastPerSecond, 'rows/s'),
     '',
-    `Method, rebuild: ${REBUILD.toLocaleString('en')} snapshot reads of people rows in a change log of their own; an empty store and the real applier (its worker thread, through Kafka, one LMDB transaction per fetched batch) until the store holds the last offset. This is what a new mapper host, a hot standby started empty, or a store lost with its disk, costs.`,
+    `Method, rebuild: ${REBUILD.toLocaleString('en')} snapshot reads of people rows in a change log of their own; an empty store and the real applier (through Kafka, one LMDB transaction per fetched batch) until the store holds the last offset. This is what a new mapper host, a hot standby started empty, or a store lost with its disk, costs.`,
     '',
     '| measure | result |',
     '|---|---|',

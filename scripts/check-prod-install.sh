@@ -83,7 +83,7 @@ ln -sfn "$root/node_modules" "$scratch/source/node_modules"
 tarball="$scratch/$(tail -n 1 "$scratch/pack.txt")"
 # A listing in a file: `tar | grep -q` would end tar with SIGPIPE, which pipefail counts as a failure.
 tar -tzf "$tarball" >"$scratch/contents.txt"
-for required in package/dist/cli/main.js package/dist/stages/mapper/applier-worker.js package/schemas/reativa/ package/connectors/erp-postgres.json; do
+for required in package/dist/cli/main.js package/dist/stages/mapper/runner.js package/schemas/reativa/ package/connectors/erp-postgres.json; do
   grep -q "^$required" "$scratch/contents.txt" || { echo "the package lacks $required (package.json \"files\")"; exit 1; }
 done
 if grep -qE '^package/(src|test|bench|\.stack)/' "$scratch/contents.txt"; then echo "the package holds sources or tests: check package.json \"files\""; exit 1; fi

@@ -1,7 +1,6 @@
 // One pino logger for the process. Secrets never reach logs: anything that may
 // carry a token, a header value or a client secret is redacted by path here,
 // and code logs configuration objects only through these known shapes.
-import { isMainThread } from 'node:worker_threads';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
 
@@ -59,12 +58,12 @@ export const REDACTED_PATHS = [
 ];
 
 /** Human-readable lines on a terminal; JSON, one object a line, for a pipe, a file or a log collector. */
-export const isTerminal = (stream: NodeJS.WriteStream = process.stdout): boolean => isMainThread && stream.isTTY === true;
+export const isTerminal = (stream: NodeJS.WriteStream = process.stdout): boolean => stream.isTTY === true;
 
 export interface LogOutput {
   /** 1 (stdout, the processes' log) or 2 (stderr: a CLI command's, whose stdout is its output). */
   readonly fd?: 1 | 2;
-  /** pino-pretty instead of JSON; by default when that stream is a terminal (a worker thread is told by its parent). */
+  /** pino-pretty instead of JSON; by default when that stream is a terminal. */
   readonly pretty?: boolean;
 }
 

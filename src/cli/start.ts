@@ -5,7 +5,7 @@
 // groups with offsets committed.
 import type { Command } from 'commander';
 import { applyMigrations } from '../db/migrations.js';
-import { createKafka, kafkaConnection } from '../kafka/client.js';
+import { createKafka } from '../kafka/client.js';
 import { createRegistry } from '../kafka/registry.js';
 import { createLogger } from '../log.js';
 import { groupsOf, STAGE_NAMES, stageGroups, type StageName } from '../stages/registry.js';
@@ -107,7 +107,6 @@ export function registerStart(program: Command): void {
         stops.push(() => mapperSecrets.close());
         const mapper = await step(() => startMapper(kafka, registry, logger, {
             ...common,
-            connection: kafkaConnection(settings),
             topicPrefix: settings.topicPrefix,
             stateDir: settings.state.dir,
             historyMs: settings.state.historyMs,

@@ -15,8 +15,8 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /**
- * What a kafkajs client is made from, as plain data: a worker thread (the
- * mapper's state applier) builds its own client from it.
+ * What a kafkajs client is made from, as plain data: Reativa's own clients
+ * and the short-lived probes that count brokers (health, the stack's checks).
  */
 export interface KafkaConnection {
   readonly brokers: readonly string[];

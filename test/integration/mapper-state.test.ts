@@ -2,7 +2,6 @@
 // kill -9 while it applies a large transaction loses and doubles nothing; a hot
 // standby takes over when the active mapper is killed; a 100,000-row Debezium
 // snapshot builds the store and sends nothing.
-import { kafkaConnection } from '../../src/kafka/client.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -190,7 +189,7 @@ describe('the mapper state store', () => {
     const connect = new ConnectClient(settings.connectUrl);
     await connect.put(name, config);
     const stateDir = tempDir();
-    const mapper = await startMapper(kafka, registry, createLogger('warn'), { connection: kafkaConnection(settings), topicPrefix: prefix, stateDir, topics: namespace.topics, groupId: namespace.groups.mapper });
+    const mapper = await startMapper(kafka, registry, createLogger('warn'), { topicPrefix: prefix, stateDir, topics: namespace.topics, groupId: namespace.groups.mapper });
     const events = triggerReader(kafka, registry, namespace.topics.triggers, 'beginning');
     await events.start();
     try {

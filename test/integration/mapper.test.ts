@@ -1,7 +1,7 @@
 // The mapper end to end through real Debezium: SQL in the ERP → decoded Avro
 // event on reativa.triggers, for every trigger kind; bad input lands in the
 // dead-letter topic while good changes keep flowing.
-import { createProducer, kafkaConnection } from '../../src/kafka/client.js';
+import { createProducer } from '../../src/kafka/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/kafka/registry.js';
 import { createLogger } from '../../src/log.js';
@@ -20,7 +20,7 @@ let mapper: RunningMapper;
 
 beforeAll(async () => {
   namespace = await testNamespace(kafka);
-  mapper = await startMapper(kafka, registry, createLogger('warn'), { connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics: namespace.topics, groupId: namespace.groups.mapper });
+  mapper = await startMapper(kafka, registry, createLogger('warn'), { topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics: namespace.topics, groupId: namespace.groups.mapper });
   triggers = triggerReader(kafka, registry, namespace.topics.triggers);
   await triggers.start();
 });
@@ -190,7 +190,7 @@ describe('mapper through Debezium', () => {
       ],
     });
     await producer.disconnect();
-    const isolated = await startMapper(kafka, registry, createLogger('silent'), { connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: `${groups.mapper}-isolated`, logTopic: log });
+    const isolated = await startMapper(kafka, registry, createLogger('silent'), { topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: `${groups.mapper}-isolated`, logTopic: log });
     const dead = new TopicReader<DeadLetter>(kafka, [topics.triggersDlq], (value) => JSON.parse(value!.toString()) as DeadLetter, 'beginning');
     const events = triggerReader(kafka, registry, topics.triggers, 'beginning');
     await Promise.all([dead.start(), events.start()]);

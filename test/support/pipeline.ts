@@ -4,7 +4,6 @@
 // reads or writes the running Reativa's topics, and a used stack's history
 // (other tests' webhooks, a demo's traffic) never reaches it.
 import type { Notices } from '../../src/delivery/ports.js';
-import { kafkaConnection } from '../../src/kafka/client.js';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
@@ -91,7 +90,7 @@ export async function startPipeline(pool: pg.Pool, options: { logger?: Logger; n
   await deactivateWebhooks(pool);
   const namespace = await testNamespace(kafka);
   const { topics } = namespace;
-  const mapperOptions = { connection: kafkaConnection(settings), topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper };
+  const mapperOptions = { topicPrefix: settings.topicPrefix, stateDir: settings.state.dir, topics, groupId: namespace.groups.mapper };
   let mapper = await startMapper(kafka, registry, logger, mapperOptions);
   // Secrets are read from the ERP with Reativa's runtime role, as `reativa start` does.
   const routing = await startRouting(kafka, registry, logger, { topics, groupId: namespace.groups.routing, secrets: new ErpSecretReader(settings.erpDatabaseUrl, logger), ...(options.notices ? { notices: options.notices } : {}) });

@@ -1,9 +1,13 @@
 // Keeps the state store current: reads the change log in order and applies
 // every captured row change to the store, in one LMDB transaction per batch
 // with the new position. It runs in every mapper process — the active one and
-// hot standbys alike — in a worker thread (applier-worker.ts), in a consumer
+// hot standbys alike — on the main thread beside the emitter, in a consumer
 // group of its own store (each store reads the whole log), and it is the
-// store's only writer: the emitter only reads.
+// store's only writer: the emitter only reads. Until 2026-12-08 it ran in a
+// worker thread, for a fifth more mapper throughput; once rows were stored
+// with shared structures (change-store.ts) the thread bought about 5 % and
+// cost a second V8 isolate with its own Kafka client, 30–40 MB resident
+// (docs/benchmarks.md, "Memory: what holds it").
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { CHANGE_LOG_FETCH } from '../../kafka/client.js';
 import { runAgainAfterCrash } from '../../kafka/crash-recovery.js';

@@ -22,7 +22,7 @@ import { Health, type HealthReporter } from '../../health/health.js';
 import { DEFAULT_BACKOFF, waitOut } from '../../util/retry.js';
 import { registeredCodec, type SchemaRegistry } from '../../kafka/registry.js';
 import type { ReativaTopics } from '../../kafka/topics.js';
-import { isTerminal, type Logger } from '../../log.js';
+import type { Logger } from '../../log.js';
 import { mapChange } from '../../mapping/map-change.js';
 import { CHILD_INDEXES, mappingFor } from '../../mapping/table-map.js';
 import { asRedriven } from '../../mapping/trigger.js';
@@ -30,18 +30,12 @@ import { ChangeStore } from '../../state/change-store.js';
 import { sleep } from '../../util/wait.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../../util/yield.js';
 import { groupsOf, redriveGroupOf } from '../registry.js';
-import type { ApplierStats } from './applier.js';
-import { ThreadedApplier } from './applier-thread.js';
+import { StateApplier, type ApplierStats } from './applier.js';
 import { PostDueCollector, type CollectorPorts } from './collector.js';
-import type { KafkaConnection } from '../../kafka/client.js';
 
 export interface MapperOptions {
   /** Debezium's topic.prefix: the change log is <prefix>.changes. */
   readonly topicPrefix: string;
-  /** How the state applier's worker thread connects to Kafka (the same cluster as `kafka`). */
-  readonly connection: KafkaConnection;
-  /** The state applier's log level (pino's). */
-  readonly logLevel?: string;
   /** Where state stores live (one per change log topic). */
   readonly stateDir: string;
   /** How far back the store keeps versions, and so how far back a replay can reach (7 days by default). */
@@ -102,18 +96,7 @@ export async function startMapper(kafka: Kafka, registry: SchemaRegistry, logger
 
   const path = storePath(options.stateDir, logTopic);
   const store = ChangeStore.open(path, { indexes: CHILD_INDEXES });
-  const applier = new ThreadedApplier(
-    {
-      connection: options.connection,
-      storePath: path,
-      indexes: CHILD_INDEXES,
-      options: { logTopic, groupPrefix: groupId, sessionTimeoutMs: sessionTimeout, historyMs: options.historyMs ?? 7 * 86_400_000 },
-      logLevel: options.logLevel ?? logger.level,
-      logBindings: { component: 'mapper', group: groupId },
-      logPretty: isTerminal(),
-    },
-    onFatal,
-  );
+  const applier = new StateApplier(kafka, store, log, { logTopic, groupPrefix: groupId, sessionTimeoutMs: sessionTimeout, historyMs: options.historyMs ?? 7 * 86_400_000 }, onFatal);
   const stats: MapperStats = { changes: 0, events: 0, deadLetters: 0, batches: 0, ms: { waitState: 0, decode: 0, map: 0, encode: 0, produce: 0 }, state: applier.stats };
   const codec = await registeredCodec(registry, TRIGGER_EVENT, triggersTopic);
   const producer: Producer = createProducer(kafka);
