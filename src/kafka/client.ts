@@ -84,10 +84,7 @@ const REQUEST_QUEUE_FIXED = fixKafkaRequestQueue();
 const ENCODER_FIXED = fixKafkaEncoder();
 
 export function createKafka(settings: Settings, logger: Logger, clientId = settings.kafka.clientId): Kafka {
-  return createKafkaFrom(kafkaConnection(settings, clientId), logger);
-}
-
-export function createKafkaFrom(connection: KafkaConnection, logger: Logger): Kafka {
+  const connection = kafkaConnection(settings, clientId);
   if (!REQUEST_QUEUE_FIXED) logger.warn('KafkaJS request queue not patched: its internals changed; connections poll every millisecond while idle (src/kafka/request-queue-fix.ts)');
   if (!ENCODER_FIXED.checksum || !ENCODER_FIXED.growth) logger.warn({ ...ENCODER_FIXED }, "KafkaJS produce path not (fully) patched: its internals changed; producing costs more CPU (src/kafka/encoder-fix.ts)");
   const kafkaLogger = logger.child({ component: 'kafkajs' });

@@ -152,8 +152,9 @@ export class ChangeStore {
 
   /**
    * Views of the state as of any offset, sharing what they read: the newest
-   * version of each row looked up once. Valid while nothing is applied (the
-   * mapper makes one per batch, and maps a batch without yielding).
+   * version of each row looked up once. Valid for reads as of offsets the
+   * store held when it was made: whatever is applied later lies past them (the
+   * mapper makes one per batch, whose changes are all in the store).
    */
   reader(): { asOf(offset: number): StateView } {
     const newest = new Map<string, LatestVersion | null>();
