@@ -94,6 +94,8 @@ export function registerStart(program: Command): void {
       // Exit non-zero so the supervisor restarts us; uncommitted batches are processed again.
       const onFatal = () => process.exit(70);
       const common = { topics, sessionTimeoutMs: settings.kafka.sessionTimeoutMs, onFatal, health };
+      // Warnings that repeat (dead letters, refusals by partner rules) are summed up once per progress line's interval.
+      const warningWindowMs = settings.progressLogIntervalMs;
       const created = await step(() => waitOut('kafka', () => ensureDeploymentTopics(kafka, settings), health, undefined, shuttingDown));
       if (created?.length) logger.info({ created }, 'topics created');
 
@@ -130,7 +132,7 @@ export function registerStart(program: Command): void {
         // Secrets are read from the ERP with the runtime role (REATIVA_ERP_DATABASE_URL), never from Kafka.
         const secrets = new ErpSecretReader(settings.erpDatabaseUrl, logger);
         const { startRouting } = await import('../stages/routing.js');
-        const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: groupIds.routing, secrets, ...(digest ? { notices: digest } : {}) }));
+        const routing = await step(() => startRouting(kafka, registry, logger, { ...common, groupId: groupIds.routing, secrets, warningWindowMs, ...(digest ? { notices: digest } : {}) }));
         if (!routing) return;
         stops.push(() => routing.stop());
         endpoints.routingStarted(routing);
@@ -167,6 +169,7 @@ export function registerStart(program: Command): void {
           newTopics: settings.topics,
           health,
           observer: endpoints.tally,
+          warningWindowMs,
           onFatal,
         }),
       );

@@ -23,6 +23,7 @@ import { redactValues } from '../util/redact.js';
 import { buildRequest } from './request.js';
 import { nextRetry, type RetrySchedule } from './retry-policy.js';
 import { Semaphore } from '../util/semaphore.js';
+import { RepeatedWarnings } from '../util/repeated-warnings.js';
 
 export interface WorkerOptions {
   readonly schedule: RetrySchedule;
@@ -40,6 +41,8 @@ export interface WorkerPorts {
   readonly outbox: Outbox;
   readonly notices: Notices;
   readonly logger: Logger;
+  /** Dead letters are warned of through it, a few per webhook and reason in full and the rest summed up (util/repeated-warnings.ts); each one, on the logger, by default. */
+  readonly warnings?: Pick<RepeatedWarnings, 'warn'>;
   readonly now?: () => number;
   /** Counts outcomes per webhook for the process's metrics. */
   readonly observer?: DeliveryObserver;
@@ -66,6 +69,7 @@ export class DeliveryWorker {
   private readonly semaphores = new Map<number, Semaphore>();
   private readonly breakers: Breakers;
   private readonly now: () => number;
+  private readonly warnings: Pick<RepeatedWarnings, 'warn'>;
   // A fast path, not the truth: keys parked as of the current assignment (read
   // once after it) plus those parked here. A key the cache misses can only have
   // been parked by a previous owner of the partition over a delivery that this
@@ -80,6 +84,7 @@ export class DeliveryWorker {
   ) {
     this.breakers = new Breakers(options.breakerThreshold);
     this.now = ports.now ?? Date.now;
+    this.warnings = ports.warnings ?? new RepeatedWarnings(ports.logger, Number.POSITIVE_INFINITY);
   }
 
   /** The in-flight slots of one webhook. */
@@ -304,7 +309,7 @@ export class DeliveryWorker {
     await this.ports.outbox.deadLetter(key, failure.letter, failure.alert);
     this.stats.deadLettered += 1;
     this.ports.observer?.deadLettered(d.webhookId);
-    this.ports.logger.warn({ webhookId: d.webhookId, deliveryId: d.deliveryId, eventId: d.eventId, contractId: d.contractId, reason, attempts: history.length }, 'delivery dead-lettered');
+    this.warnings.warn('delivery dead-lettered', { webhookId: d.webhookId, reason }, { deliveryId: d.deliveryId, eventId: d.eventId, contractId: d.contractId, attempts: history.length });
     if (failure.notice) this.ports.notices.add(failure.notice);
   }
 }

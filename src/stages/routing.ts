@@ -24,6 +24,7 @@ import type { Logger } from '../log.js';
 import { rejection } from '../routing/rejections.js';
 import { route } from '../routing/route.js';
 import { VerdictWatcher } from '../routing/verdicts.js';
+import { RepeatedWarnings } from '../util/repeated-warnings.js';
 import { YIELD_EVERY, yieldToEventLoop } from '../util/yield.js';
 import type { Notices } from '../delivery/ports.js';
 import { groupsOf } from './registry.js';
@@ -40,6 +41,8 @@ export interface RoutingOptions {
   readonly secrets: SecretSource;
   /** The webhooks' alert e-mails (alerts/digest.ts): a webhook invalid or valid again, malformed addresses, deliveries the partner's rules refused. */
   readonly notices?: Notices;
+  /** Refusals by partner rules of one webhook and reason past the first 10 in this window are logged as one line at its end (REATIVA_PROGRESS_LOG_INTERVAL; a minute by default). */
+  readonly warningWindowMs?: number;
 }
 
 /** Routing's part in the process's readiness (/readyz): its consumer, joined to its group. */
@@ -68,6 +71,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
   const producer = createProducer(kafka);
   await producer.connect();
   const health = options.health ?? new Health(log);
+  const warnings = new RepeatedWarnings(log).start(options.warningWindowMs ?? 60_000);
   let stopping = false;
   // A broker or the registry away: the batch waits (readiness false, one warning) and goes on, never dead-lettered.
   const produce = (batches: Parameters<typeof sendAll>[1]) => waitOut('kafka', () => sendAll(producer, batches), health, DEFAULT_BACKOFF, () => stopping);
@@ -138,7 +142,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
           }
           // The partner would refuse this client's data: dead letter (keeping the delivery, for a redrive once the data is fixed), alert and e-mail; no request, no retries.
           const rejected = rejection(event, routed.webhook, routed.reasons, new Date(now), routed.detail, { delivery: routed.delivery, record: deliveries.encode(routed.delivery) });
-          log.warn({ webhookId: routed.webhook.id, eventId: event.eventId, contractId: event.contractId, reasons: routed.reasons }, 'delivery refused by partner rules');
+          warnings.warn('delivery refused by partner rules', { webhookId: routed.webhook.id, reasons: routed.reasons.join('; ') }, { eventId: event.eventId, contractId: event.contractId });
           stats.rejected += 1;
           refused.push(deliveryDeadLetterRecord(rejected.key, rejected.letter));
           pendingAlerts.push(alertRecord(rejected.alert));
@@ -196,6 +200,7 @@ export async function startRouting(kafka: Kafka, registry: SchemaRegistry, logge
       await live.stop();
       await flushAlerts().catch(() => undefined);
       await producer.disconnect();
+      warnings.stop();
       log.info({ stats }, 'routing stopped; left the consumer group');
     },
   };

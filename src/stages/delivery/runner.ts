@@ -20,6 +20,7 @@ import { AvroCodec } from '../../kafka/avro-codec.js';
 import type { SchemaRegistry } from '../../kafka/registry.js';
 import { ensureTopics, retryTopicSpecs, type ReativaTopics } from '../../kafka/topics.js';
 import type { Logger } from '../../log.js';
+import { RepeatedWarnings } from '../../util/repeated-warnings.js';
 import { groupsOf, retryGroupOf } from '../registry.js';
 import { startDeliveryConsumers } from './consumers.js';
 import { KafkaOutbox } from './outbox.js';
@@ -50,6 +51,8 @@ export interface DeliveryOptions {
   readonly health?: HealthReporter;
   /** Counts outcomes per webhook for the process's metrics (src/metrics/delivery-tally.ts). */
   readonly observer?: DeliveryObserver;
+  /** Dead letters of one webhook and reason past the first 10 in this window are logged as one line at its end (REATIVA_PROGRESS_LOG_INTERVAL; a minute by default). */
+  readonly warningWindowMs?: number;
   readonly onFatal?: (error: Error) => void;
 }
 
@@ -96,6 +99,7 @@ export async function startDelivery(
   // is dead-lettered for it, and the stage resumes by itself.
   const outbox = new KafkaOutbox(producer, options.topics);
   const patientOutbox = patiently(outbox, 'kafka', health, stopped);
+  const warnings = new RepeatedWarnings(log).start(options.warningWindowMs ?? 60_000);
   const worker = new DeliveryWorker(
     {
       webhooks: live,
@@ -106,6 +110,7 @@ export async function startDelivery(
       outbox: patientOutbox,
       notices: digest,
       logger: log,
+      warnings,
       ...(options.observer ? { observer: options.observer } : {}),
     },
     { schedule: options.schedule, maxInFlightPerWebhook: options.maxInFlightPerWebhook, breakerThreshold: options.breakerThreshold },
@@ -159,6 +164,7 @@ export async function startDelivery(
       await attemptLog.close();
       await producer.disconnect();
       await sender.close();
+      warnings.stop();
       log.info({ stats: worker.stats }, 'delivery stopped; left the consumer groups');
     },
   };

@@ -20,6 +20,7 @@ export const PURE = [
   'util/email.ts',
   'util/redact.ts',
   'util/semaphore.ts',
+  'util/repeated-warnings.ts',
   'kafka/crc32c.ts',
   'config/view.ts',
   'config/webhooks.ts',

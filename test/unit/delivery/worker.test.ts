@@ -35,6 +35,7 @@ function harness(answers: Outcome['kind'][] | ((body: string) => Outcome), hook 
   const dead: { key: string; letter: DeliveryDeadLetter; alert: Alert }[] = [];
   const notices: FailureNotice[] = [];
   const observed: string[] = [];
+  const warned: string[] = [];
   let clock = NOW;
   const parking = new MemoryParking(() => clock);
   const script = Array.isArray(answers) ? [...answers] : undefined;
@@ -61,6 +62,7 @@ function harness(answers: Outcome['kind'][] | ((body: string) => Outcome), hook 
       outbox,
       notices: { add: (n) => void notices.push(n) },
       logger: createLogger('silent'),
+      warnings: { warn: (message, group) => void warned.push(`${message}: webhook ${group['webhookId']}, ${group['reason']}`) },
       now: () => clock,
       observer: {
         attempted: (id, outcome, latencyMs) => void observed.push(`${id} ${outcome} ${latencyMs}ms`),
@@ -70,7 +72,7 @@ function harness(answers: Outcome['kind'][] | ((body: string) => Outcome), hook 
     },
     { schedule: DEFAULT_SCHEDULE, maxInFlightPerWebhook: 2, breakerThreshold: 2 },
   );
-  return { worker, sent, attempts, forwarded, dead, notices, observed, parking, setWebhook: (w: ResolvedWebhook) => void (current = w), advanceClock: (ms: number) => void (clock += ms) };
+  return { worker, sent, attempts, forwarded, dead, notices, observed, warned, parking, setWebhook: (w: ResolvedWebhook) => void (current = w), advanceClock: (ms: number) => void (clock += ms) };
 }
 
 const bodies = (sent: OutgoingRequest[]) => sent.map((r) => JSON.parse(r.body!).N as number);
@@ -167,6 +169,8 @@ describe('delivery worker', () => {
     expect(h.dead.map((x) => x.letter.reason)).toEqual(['webhook inativo', 'webhook removido']);
     expect(h.sent).toEqual([]);
     expect(h.notices).toEqual([]);
+    // Warned of by webhook and reason, so a flood of them is summed up (util/repeated-warnings.ts).
+    expect(h.warned).toEqual(['delivery dead-lettered: webhook 1, webhook inativo', 'delivery dead-lettered: webhook 1, webhook removido']);
   });
 
   it('queues behind a key parked by another process, found when partitions were assigned', async () => {
