@@ -11,7 +11,7 @@ import { projectPath } from '../paths.js';
 import { requestIncrementalSnapshot } from './signals.js';
 import { changeLogTopic } from './tables.js';
 import type { Settings } from '../settings.js';
-import { fetchWithTimeout } from '../util/http.js';
+import { httpCall, type HttpAnswer } from '../util/http.js';
 import { waitFor } from '../util/wait.js';
 
 const connectorFile = z.object({ name: z.string(), config: z.record(z.string(), z.string()) });
@@ -68,22 +68,21 @@ const statusSchema = z.object({
 export class ConnectClient {
   constructor(private readonly baseUrl: string, private readonly timeoutMs = 10_000) {}
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
-    const init: RequestInit = { method, headers: { 'content-type': 'application/json', accept: 'application/json' } };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    return fetchWithTimeout(`${this.baseUrl}${path}`, init, this.timeoutMs);
+  private async request(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+    const headers = { 'content-type': 'application/json', accept: 'application/json' };
+    return httpCall(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }, this.timeoutMs);
   }
 
   async plugins(): Promise<string[]> {
     const res = await this.request('GET', '/connector-plugins');
     if (!res.ok) throw new Error(`GET /connector-plugins: HTTP ${res.status}`);
-    return ((await res.json()) as { class: string }[]).map((p) => p.class);
+    return (res.json() as { class: string }[]).map((p) => p.class);
   }
 
   /** Creates or updates the connector (PUT is idempotent). */
   async put(name: string, config: ConnectorConfig): Promise<void> {
     const res = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/config`, config);
-    if (!res.ok) throw new Error(`registering connector ${name}: HTTP ${res.status} ${await res.text()}`);
+    if (!res.ok) throw new Error(`registering connector ${name}: HTTP ${res.status} ${res.text}`);
   }
 
   /** The connector's configuration as Connect holds it, or undefined when it is not registered. */
@@ -91,14 +90,14 @@ export class ConnectClient {
     const res = await this.request('GET', `/connectors/${encodeURIComponent(name)}/config`);
     if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`GET connector config: HTTP ${res.status}`);
-    return connectorFile.shape.config.parse(await res.json());
+    return connectorFile.shape.config.parse(res.json());
   }
 
   async status(name: string): Promise<ConnectorState | undefined> {
     const res = await this.request('GET', `/connectors/${encodeURIComponent(name)}/status`);
     if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`GET connector status: HTTP ${res.status}`);
-    const parsed = statusSchema.parse(await res.json());
+    const parsed = statusSchema.parse(res.json());
     return { connector: parsed.connector.state, tasks: parsed.tasks };
   }
 

@@ -3,10 +3,9 @@
 // unframed by src/kafka/avro-codec.ts, one codec per topic contract.
 import https from 'node:https';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Agent } from 'undici';
 import type { AvroContract } from '../contracts/contract.js';
 import type { RegistryAccess } from '../settings.js';
-import { fetchWithTimeout } from '../util/http.js';
+import { httpCall, type HttpCall } from '../util/http.js';
 import { sleep } from '../util/wait.js';
 import { AvroCodec } from './avro-codec.js';
 
@@ -26,28 +25,11 @@ export function createRegistry(url: string, access: RegistryAccess = {}): Schema
   });
 }
 
-/**
- * One dispatcher per private CA: the readiness probe asks every few seconds,
- * and each agent keeps its connections. undici is loaded only here, where a
- * private CA needs it: a routing or mapper process has no other use for it.
- */
-const dispatchers = new Map<string, Agent>();
-const dispatcherFor = async (ca: string): Promise<Agent> => {
-  let agent = dispatchers.get(ca);
-  if (!agent) {
-    const undici = await import('undici');
-    agent = dispatchers.get(ca) ?? new undici.Agent({ connect: { ca } });
-    dispatchers.set(ca, agent);
-  }
-  return agent;
-};
-
-/** fetch options for the registry's own API calls: the basic-auth header, and the private CA's dispatcher. */
-async function registryInit(access: RegistryAccess, init: RequestInit = {}): Promise<RequestInit> {
-  const headers = new Headers(init.headers);
-  if (access.username !== undefined) headers.set('authorization', `Basic ${Buffer.from(`${access.username}:${access.password ?? ''}`).toString('base64')}`);
-  // undici's own option on Node's fetch: the CA the registry's certificate is checked against.
-  return { ...init, headers, ...(access.ca !== undefined ? ({ dispatcher: await dispatcherFor(access.ca) } as RequestInit) : {}) };
+/** The call options for the registry's own API: the basic-auth header, and the private CA its certificate is checked against. */
+function registryCall(access: RegistryAccess, call: HttpCall = {}): HttpCall {
+  const headers: Record<string, string> = { ...call.headers };
+  if (access.username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${access.username}:${access.password ?? ''}`).toString('base64')}`;
+  return { ...call, headers, ...(access.ca !== undefined ? { ca: access.ca } : {}) };
 }
 
 /** How many times a registration is tried before a start fails on it. */
@@ -81,15 +63,15 @@ export async function registeredCodec<W, R, D>(registry: SchemaRegistry, contrac
  * register with (BACKWARD).
  */
 export async function setGlobalCompatibility(url: string, level = 'BACKWARD', access: RegistryAccess = {}): Promise<void> {
-  const res = await fetchWithTimeout(
+  const res = await httpCall(
     `${url}/config`,
-    await registryInit(access, { method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: level }) }),
+    registryCall(access, { method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: level }) }),
     5000,
   );
-  if (!res.ok) throw new Error(`PUT ${url}/config: HTTP ${res.status} ${await res.text()}`);
+  if (!res.ok) throw new Error(`PUT ${url}/config: HTTP ${res.status} ${res.text}`);
 }
 
 export async function registryHealthy(url: string, access: RegistryAccess = {}): Promise<boolean> {
-  const res = await fetchWithTimeout(`${url}/subjects`, await registryInit(access), 2000);
+  const res = await httpCall(`${url}/subjects`, registryCall(access), 2000);
   return res.ok;
 }

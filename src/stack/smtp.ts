@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchSpec } from './processes.js';
 import { StackError } from '../errors/stack-error.js';
-import { fetchWithTimeout } from '../util/http.js';
+import { httpCall } from '../util/http.js';
 
 /**
  * MailDev is a development dependency (a production install has none of it):
@@ -41,6 +41,6 @@ export function smtpLaunchSpec(stackDir: string, smtp: { host: string; port: num
 }
 
 export async function smtpHealthy(mailWebUrl: string): Promise<boolean> {
-  const res = await fetchWithTimeout(`${mailWebUrl}/api/healthz`, {}, 2000);
+  const res = await httpCall(`${mailWebUrl}/api/healthz`, {}, 2000);
   return res.ok;
 }
