@@ -77,7 +77,15 @@ describe('the Dockerfile', () => {
   it('runs what npm run start:prod runs, the package bin', () => {
     expect([...execForm('ENTRYPOINT'), ...execForm('CMD')].join(' ')).toBe(pkg.scripts['start:prod']);
     expect(pkg.scripts['start:prod']).toBe(`node ${pkg.bin.reativa} start`);
-    expect(pkg.scripts.start).toMatch(/^tsx /);
+    expect(pkg.scripts.start).toMatch(/^node --import tsx /);
+  });
+
+  it('runs the CLI from source in-process (node --import tsx), never under the tsx command', () => {
+    // The tsx command is a parent process relaying signals: when the child has not answered a
+    // Ctrl-C within 60 ms (a mapper busy catching up) it kills it with SIGKILL, so nothing stops cleanly.
+    const cli = Object.entries(pkg.scripts).filter(([, command]) => command.includes('src/cli/main.ts'));
+    expect(cli.length).toBeGreaterThan(5);
+    for (const [name, command] of cli) expect(command, name).toMatch(/^node --import tsx src\/cli\/main\.ts/);
   });
 
   it("copies exactly package.json's files into the image", () => {
