@@ -29,12 +29,14 @@ export interface ApplierOptions {
 
 export interface ApplierStats {
   applied: number;
+  /** Records read that the store already held (a batch read again after a restart). */
+  skipped: number;
   batches: number;
   ms: number;
 }
 
 export class StateApplier {
-  readonly stats: ApplierStats = { applied: 0, batches: 0, ms: 0 };
+  readonly stats: ApplierStats = { applied: 0, skipped: 0, batches: 0, ms: 0 };
   private consumer: Consumer | undefined;
   private readonly waiters: { offset: number; resolve: () => void }[] = [];
   /** Told after each batch, with the store's new position. */
@@ -70,6 +72,14 @@ export class StateApplier {
       if (payload.restart || runAgainAfterCrash(consumer, config, payload.error, { stopped: () => this.stopped, log: this.log })) return;
       this.log.fatal({ err: payload.error }, 'state applier crashed and will not restart');
       this.onFatal(payload.error);
+    });
+    // The store's own position is where to read on: its group is new when
+    // the store is shared with another namespace's mapper (or its offsets
+    // expired), and reading from the log's start only to skip what the store
+    // holds took 20 s on a log of 1.5 million changes. Sought again on every
+    // join: nothing before the store's position is ever needed.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (payload.memberAssignment[this.options.logTopic]?.includes(0)) consumer.seek({ topic: this.options.logTopic, partition: 0, offset: String(this.store.appliedThrough + 1) });
     });
     await consumer.run(config);
     this.log.info({ store: this.store.path, appliedThrough: this.store.appliedThrough, groupId }, 'state applier running');
@@ -107,7 +117,10 @@ export class StateApplier {
     const changes: LoggedChange[] = [];
     for (const message of batch.messages) {
       const offset = Number(message.offset);
-      if (offset <= from) continue;
+      if (offset <= from) {
+        this.stats.skipped += 1;
+        continue;
+      }
       const decoded = decodeChange(message.key, message.value);
       // Tombstones, Reativa's own tables and what does not decode carry no ERP row (the emitter dead-letters the last).
       if (decoded.ok && isCapturedIn(decoded.change.schema, decoded.change.table)) changes.push({ offset, change: decoded.change });
