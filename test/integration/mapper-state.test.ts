@@ -14,7 +14,7 @@ import { CHILD_INDEXES } from '../../src/mapping/table-map.js';
 import { startMapper, storePath } from '../../src/stages/mapper/runner.js';
 import { ChangeStore } from '../../src/state/change-store.js';
 import { waitFor } from '../../src/util/wait.js';
-import { erpPool, seedParty, settings, testKafka, unique } from '../support/harness.js';
+import { createTestTopic, erpPool, seedParty, settings, testKafka, unique } from '../support/harness.js';
 import { changeLog, one, processNamespace, testNamespace, type TestNamespace } from '../support/pipeline.js';
 import { ReativaProcess } from '../support/processes.js';
 import { triggerReader, type DecodedEvent } from '../support/triggers.js';
@@ -171,7 +171,7 @@ describe('the mapper state store', () => {
     namespaces.push(namespace);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: `${prefix}.changes`, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await createTestTopic(admin, `${prefix}.changes`);
     const base = withDatabase(loadConnectorConfig(settings), settings.connectErpDatabaseUrl, prefix, settings.connectSecretsFile);
     // Debezium's role creates no publication (publication.autocreate.mode=disabled): the superuser makes the test's own.
     await pool.query(`CREATE PUBLICATION snap_${id} FOR TABLE public.contract_connections, reativa_cdc.debezium_signal`);

@@ -7,7 +7,7 @@ import { createRegistry } from '../../src/kafka/registry.js';
 import { createLogger } from '../../src/log.js';
 import { startMapper, type RunningMapper } from '../../src/stages/mapper/runner.js';
 import type { RecordDeadLetter as DeadLetter } from '../../src/contracts/dead-letter.js';
-import { erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { createTestTopic, erpPool, seedParty, settings, testKafka, TopicReader, unique } from '../support/harness.js';
 import { testNamespace, type TestNamespace } from '../support/pipeline.js';
 import { triggerReader, type DecodedEvent } from '../support/triggers.js';
 
@@ -167,7 +167,7 @@ describe('mapper through Debezium', () => {
     const log = `${topics.namespace}.changes`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: log, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await createTestTopic(admin, log);
     const producer = createProducer(kafka);
     await producer.connect();
     const source = (table: string, lsn: number) => ({ version: '3.6.1.Final', connector: 'postgresql', name: 'erp', ts_ms: Date.now(), snapshot: 'false', db: 'erp', schema: 'public', table, txId: 1, lsn });

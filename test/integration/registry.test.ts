@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TRIGGER_EVENT, type TriggerEvent } from '../../src/contracts/trigger-event.js';
 import { AvroCodec } from '../../src/kafka/avro-codec.js';
 import { createRegistry, registeredCodec } from '../../src/kafka/registry.js';
-import { settings, testKafka, TopicReader, unique } from '../support/harness.js';
+import { createTestTopic, settings, testKafka, TopicReader, unique } from '../support/harness.js';
 
 const kafka = testKafka();
 const registry = createRegistry(settings.schemaRegistryUrl);
@@ -60,7 +60,7 @@ describe('schema registry', () => {
 
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await createTestTopic(admin, topic);
     await admin.disconnect();
     const producer = createProducer(kafka);
     await producer.connect();

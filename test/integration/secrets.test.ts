@@ -27,7 +27,7 @@ import { reativaTopicSpecs, retryTopicSpecs } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
 import { startDelivery, type RunningDelivery } from '../../src/stages/delivery/runner.js';
 import { waitFor } from '../../src/util/wait.js';
-import { erpPool, seedParty, settings, testKafka, testWebhookName, unique, type TopicReader } from '../support/harness.js';
+import { createTestTopic, erpPool, seedParty, settings, testKafka, testWebhookName, type TopicReader, unique } from '../support/harness.js';
 import { mailsTo } from '../support/mailbox.js';
 import { PartnerSimulator, type ReceivedRequest } from '../support/partner-simulator.js';
 import { changeLog, jsonReader, one, startPipeline, testDeliveryOptions, TEST_RETRY_STEPS, type Pipeline } from '../support/pipeline.js';
@@ -258,7 +258,7 @@ describe('secrets', () => {
     const topic = unique('test-secrets-config');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await createTestTopic(admin, topic);
     await admin.disconnect();
     // The ERP as the live view asks it, switched off and on by the test.
     const values = new Map<string, Record<string, string | null>>([['webhooks:1', { url: 'http://127.0.0.1:1/hook?token=v1' }], ['webhook_headers:1', { value: 'first' }], ['integrators:7', { token: 't', url: null }]]);

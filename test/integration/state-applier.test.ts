@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.js';
 import { StateApplier } from '../../src/stages/mapper/applier.js';
 import { ChangeStore } from '../../src/state/change-store.js';
 import { waitFor } from '../../src/util/wait.js';
-import { testKafka, unique } from '../support/harness.js';
+import { createTestTopic, testKafka, unique } from '../support/harness.js';
 
 const kafka = testKafka();
 const admin = kafka.admin();
@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('state applier', () => {
   it('reads on from the store\'s own position when its consumer group is new', async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTestTopic(admin, topic);
     const producer = kafka.producer();
     await producer.connect();
     // 40 records (no ERP row in them: the store's position moves all the same).

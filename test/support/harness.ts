@@ -2,7 +2,7 @@
 // unique values per test, and a reader that collects decoded records from a
 // topic so tests wait on conditions (with deadlines), never on sleeps.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import pg from 'pg';
 import { decodeChange, type Change } from '../../src/capture/envelope.js';
 import { changeLogTopic } from '../../src/capture/tables.js';
@@ -13,6 +13,20 @@ import { waitFor } from '../../src/util/wait.js';
 export const settings = loadSettings();
 
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * A topic of the test's own, usable once this returns. A broker busy with other
+ * tests can answer the metadata request that follows a creation with "does not
+ * host this topic-partition" before the topic has reached it: the creation is
+ * asked again (a no-op once the topic exists) until its offsets can be read.
+ */
+export async function createTestTopic(admin: Admin, topic: string, numPartitions = 1): Promise<void> {
+  await waitFor(`topic ${topic} created`, async () => {
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.fetchTopicOffsets(topic);
+    return true;
+  }, { timeoutMs: 30_000, intervalMs: 200 });
+}
 
 export function testKafka(): Kafka {
   return new Kafka({ clientId: 'reativa-test', brokers: [...settings.kafka.brokers], logLevel: logLevel.NOTHING });
